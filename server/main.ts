@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+/**
+ * `npm start` / `npx quire`: reads the configuration (environment, then --port, --host and
+ * --data-dir flags), starts the server, and on SIGTERM or SIGINT stops accepting, flushes every
+ * room, closes storage and exits 0.
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { createQuireServer } from './quire-server.js';
+
+const USAGE = `Usage: quire [--port N] [--host ADDRESS] [--data-dir DIR]
+Environment: PORT, HOST, DATA_DIR, LOG_LEVEL, FSYNC, MAX_UPDATE_BYTES, MAX_DOC_BYTES, … (see README).`;
+
+async function main(): Promise<void> {
+  let flags;
+  try {
+    flags = parseArgs({
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'data-dir': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }).values;
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+  if (flags.help) {
+    console.log(USAGE);
+    return;
+  }
+  const overrides: Record<string, string> = {};
+  if (flags.port !== undefined) overrides.PORT = flags.port;
+  if (flags.host !== undefined) overrides.HOST = flags.host;
+  if (flags['data-dir'] !== undefined) overrides.DATA_DIR = flags['data-dir'];
+
+  let config;
+  try {
+    config = loadConfig(process.env, overrides);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+
+  const logger = createLogger(config.logLevel);
+  const server = createQuireServer({
+    port: config.port,
+    host: config.host,
+    dataDir: config.dataDir,
+    fsync: config.fsync,
+    limits: config.limits,
+    compactAfterEntries: config.compactAfterEntries,
+    logger,
+  });
+
+  let url: string;
+  try {
+    ({ url } = await server.listen());
+  } catch (error) {
+    console.error(`Quire could not start: ${(error as Error).message}`);
+    process.exit(1);
+  }
+  console.log(`Quire listening on ${url} (data in ${config.dataDir})`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+void main();
