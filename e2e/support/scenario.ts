@@ -1,0 +1,73 @@
+/**
+ * One browser test's cast: the people (browser contexts) and Node peers it opened, all closed
+ * when the test ends, and the server's and pages' output attached to the error when it fails.
+ */
+import type { Browser } from 'playwright-core';
+import { closePerson, openAs, type OpenOptions, type Person } from './editor-page.js';
+import { connectPeer, type NodePeer } from './node-peer.js';
+import type { TestServer } from './server.js';
+
+export class Scenario {
+  readonly people: Person[] = [];
+  readonly peers: NodePeer[] = [];
+
+  constructor(
+    readonly browser: Browser,
+    readonly server: TestServer,
+  ) {}
+
+  /** The absolute URL of a path on the test server. */
+  url(path: string): string {
+    return this.server.url + path;
+  }
+
+  /** Opens `path` as a new person (own browser context) called `name`. */
+  async open(path: string, name: string, options?: OpenOptions): Promise<Person> {
+    const person = await openAs(this.browser, this.url(path), name, options);
+    this.people.push(person);
+    return person;
+  }
+
+  /** Connects a Node DocProvider to `docName`. */
+  async peer(docName: string): Promise<NodePeer> {
+    const peer = await connectPeer(this.server.url, docName);
+    this.peers.push(peer);
+    return peer;
+  }
+
+  /** Closes every person and peer; never throws. */
+  async close(): Promise<void> {
+    for (const peer of this.peers) {
+      try {
+        peer.close();
+      } catch {
+        // Cleanup goes on; a failing close must not hide the test's own result.
+      }
+    }
+    await Promise.all(this.people.map((person) => closePerson(person)));
+  }
+}
+
+/** Runs `body` with a fresh Scenario, closes it, and on failure adds what the server and pages said. */
+export async function runScenario(
+  browser: Browser,
+  server: TestServer,
+  body: (scenario: Scenario) => Promise<void>,
+): Promise<void> {
+  const scenario = new Scenario(browser, server);
+  try {
+    await body(scenario);
+  } catch (error) {
+    const problems = scenario.people.flatMap((person) => person.problems);
+    const details =
+      `\n--- page problems (${problems.length}) ---\n${problems.slice(-30).join('\n')}` +
+      `\n--- server output (tail) ---\n${server.output()}`;
+    if (error instanceof Error) {
+      error.message += details;
+      throw error;
+    }
+    throw new Error(String(error) + details);
+  } finally {
+    await scenario.close();
+  }
+}

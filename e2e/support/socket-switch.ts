@@ -1,0 +1,70 @@
+/**
+ * Cuts and restores one browser context's connection to the collaboration server while leaving
+ * the rest of HTTP working, so the page can still be reloaded "offline".
+ *
+ * Why not `context.setOffline(true)`: Chromium's offline emulation fails new requests but leaves
+ * open WebSockets running (playwright#4910), and it would also stop the page itself from loading on
+ * reload (the pages are not cached by a service worker). So the switch acts on the Socket.IO
+ * traffic only, like a network that drops it: Engine.IO polling requests are aborted with a
+ * network error, and WebSockets are routed through Playwright so that a cut closes them at once
+ * and refuses new ones.
+ */
+import type { BrowserContext, WebSocketRoute } from 'playwright-core';
+
+const SOCKET_IO_PATH = /\/socket\.io\//;
+
+/** Close codes 1005 and 1006 (and others) describe a closure but may not be sent in a close frame. */
+function sendable(code: number | undefined, reason: string | undefined): { code?: number; reason?: string } {
+  const valid = code !== undefined && (code === 1000 || (code >= 1001 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999));
+  return valid ? { code, reason } : {};
+}
+
+export class SocketSwitch {
+  private online = true;
+  private readonly open = new Set<{ page: WebSocketRoute; server: WebSocketRoute }>();
+
+  /** Installs the routes on `context`; call before the page opens. Starts online. */
+  async install(context: BrowserContext): Promise<void> {
+    await context.route(SOCKET_IO_PATH, (route) =>
+      this.online ? route.continue() : route.abort('internetdisconnected'),
+    );
+    await context.routeWebSocket(SOCKET_IO_PATH, (page) => {
+      if (!this.online) {
+        void page.close({ code: 1001, reason: 'offline' }).catch(() => undefined);
+        return;
+      }
+      const pair = { page, server: page.connectToServer() };
+      this.open.add(pair);
+      page.onClose((code, reason) => {
+        this.open.delete(pair);
+        void pair.server.close(sendable(code, reason)).catch(() => undefined);
+      });
+      pair.server.onClose((code, reason) => {
+        this.open.delete(pair);
+        void page.close(sendable(code, reason)).catch(() => undefined);
+      });
+    });
+  }
+
+  get isOnline(): boolean {
+    return this.online;
+  }
+
+  /** Drops every open Socket.IO connection of the context and refuses new ones. */
+  async cut(): Promise<void> {
+    this.online = false;
+    const pairs = [...this.open];
+    this.open.clear();
+    await Promise.all(
+      pairs.flatMap(({ page, server }) => [
+        page.close({ code: 1001, reason: 'offline' }).catch(() => undefined),
+        server.close({ code: 1001, reason: 'offline' }).catch(() => undefined),
+      ]),
+    );
+  }
+
+  /** Lets Socket.IO traffic through again; the page reconnects by itself. */
+  restore(): void {
+    this.online = true;
+  }
+}
