@@ -15,6 +15,7 @@ import { viewTokenTag } from './connection.js';
 import { createHttpApp, defaultPublicDir } from './http-app.js';
 import { createLogger, type Logger } from './logger.js';
 import { RoomRegistry } from './room-registry.js';
+import { LocalRoomBus, type RoomBus } from './room-bus.js';
 import { SocketIoTransport } from './socketio-transport.js';
 import { UpdateWriter } from './update-writer.js';
 import { ViewLinks } from './view-links.js';
@@ -38,6 +39,8 @@ export interface QuireServerOptions {
   readonly logLevel?: string;
   /** Directory of the built browser files. Default: dist/public of this package. */
   readonly publicDir?: string;
+  /** The cluster's room bus. Default: none (a single process). The server closes it on close(). */
+  readonly bus?: RoomBus;
 }
 
 export interface QuireServer {
@@ -84,8 +87,10 @@ export function createQuireServer(options: QuireServerOptions = {}): QuireServer
   const writer = new UpdateWriter(lazyStore, {
     onWriteError: (error, attempt) => logger.error({ err: error, attempt }, 'storage write failed; retrying'),
   });
+  const bus: RoomBus = options.bus ?? new LocalRoomBus();
   const registry = new RoomRegistry({
     store: lazyStore,
+    bus,
     writer,
     limits,
     compactAfterEntries,
@@ -128,7 +133,8 @@ export function createQuireServer(options: QuireServerOptions = {}): QuireServer
       } catch {
         storage = false;
       }
-      return { ready: storage, checks: { storage } };
+      const cluster = bus.healthy;
+      return { ready: storage && cluster, checks: { storage, cluster } };
     },
     viewTokenFor: (docId) => viewLinks.tokenFor(docId),
     regenerateViewToken: (docId) => viewLinks.regenerate(docId),
@@ -184,6 +190,7 @@ export function createQuireServer(options: QuireServerOptions = {}): QuireServer
           logger.error({ err: error }, 'pending updates could not be written before shutdown');
         }
         await registry.closeAll();
+        await bus.close();
         if (store !== null) await store.close();
         listening = false;
       })();

@@ -8,7 +8,8 @@ import * as Y from 'yjs';
 import type { DocStore } from '../storage/doc-store.js';
 import { QuireError } from '../shared/errors.js';
 import type { Limits } from '../shared/limits.js';
-import { Room, STORAGE_ORIGIN, type RoomHooks } from './room.js';
+import { BUS_ORIGIN, Room, STORAGE_ORIGIN, type RoomHooks } from './room.js';
+import type { RoomBus } from './room-bus.js';
 import type { UpdateWriter } from './update-writer.js';
 
 interface Entry {
@@ -24,6 +25,7 @@ export interface RoomRegistryOptions {
   readonly limits: Limits;
   /** Compact a document's storage once this many log entries have accumulated. */
   readonly compactAfterEntries: number;
+  readonly bus: RoomBus;
   readonly hooks?: RoomHooks;
   readonly onRoomLoaded?: (room: Room, seconds: number) => void;
   readonly onRoomUnloaded?: (docId: string) => void;
@@ -127,6 +129,7 @@ export class RoomRegistry {
     this.entries.delete(docId);
     entry.room?.destroy();
     this.options.onRoomUnloaded?.(docId);
+    void this.options.bus.unsubscribe(docId).catch(() => {});
   }
 
   /** Destroys every room (after the writer was flushed). */
@@ -141,30 +144,42 @@ export class RoomRegistry {
 
   private async load(docId: string): Promise<Room> {
     const started = performance.now();
+    const doc = new Y.Doc({ gc: true });
+    const bus = this.options.bus;
+    // Subscribe before reading storage, so no change another node applies meanwhile is missed.
+    try {
+      await bus.subscribe(docId, {
+        update: (update) => Y.applyUpdate(doc, update, BUS_ORIGIN),
+        awareness: (update) => this.peek(docId)?.applyBusAwareness(update),
+        syncRequest: (stateVector) => Y.encodeStateAsUpdate(doc, stateVector),
+        stateVector: () => Y.encodeStateVector(doc),
+      });
+    } catch (error) {
+      // The bus being down must not stop this node from serving its own clients.
+      this.options.onBackgroundError?.('subscribe', docId, error);
+    }
     let stored;
     try {
       stored = await this.options.store.load(docId);
+      if (stored !== null) Y.applyUpdate(doc, stored.update, STORAGE_ORIGIN);
     } catch (error) {
+      doc.destroy();
+      void bus.unsubscribe(docId).catch(() => {});
       this.options.onBackgroundError?.('load', docId, error);
-      throw new QuireError('load-failed', 'The document could not be loaded from storage; try again later.');
-    }
-    const doc = new Y.Doc({ gc: true });
-    if (stored !== null) {
-      try {
-        Y.applyUpdate(doc, stored.update, STORAGE_ORIGIN);
-      } catch (error) {
-        doc.destroy();
-        this.options.onBackgroundError?.('load', docId, error);
-        throw new QuireError('load-failed', 'The stored document could not be read; it is left untouched.');
-      }
+      throw new QuireError('load-failed', 'The document could not be loaded from storage; it is left untouched. Try again later.');
     }
     const room = new Room(docId, doc, {
       writer: this.options.writer,
       limits: this.options.limits,
-      hooks: this.options.hooks,
+      hooks: {
+        ...this.options.hooks,
+        publishUpdate: (id, update) => bus.publishUpdate(id, update),
+        publishAwareness: (id, update) => bus.publishAwareness(id, update),
+      },
       storedBytes: stored?.storedBytes ?? 0,
       logEntries: stored?.logEntries ?? 0,
     });
+    bus.requestSync(docId);
     this.options.onRoomLoaded?.(room, (performance.now() - started) / 1000);
     return room;
   }
@@ -178,6 +193,7 @@ export class RoomRegistry {
     const shouldCompact = room.logEntries >= Math.min(32, this.options.compactAfterEntries);
     room.destroy();
     this.options.onRoomUnloaded?.(docId);
+    void this.options.bus.unsubscribe(docId).catch((error: unknown) => this.options.onBackgroundError?.('unsubscribe', docId, error));
     if (shouldCompact) await this.scheduleCompaction(docId);
   }
 }

@@ -182,7 +182,9 @@ export class Room {
         throw new QuireError('awareness-too-large', `An awareness state is limited to ${this.limits.maxAwarenessStateChars} characters.`);
       }
       const owner = this.awarenessOwners.get(entry.clientId);
-      if (owner !== undefined && owner !== member) {
+      // A state present without a local owner belongs to a connection on another node.
+      const ownedElsewhere = owner === undefined && this.awareness.getStates().has(entry.clientId);
+      if ((owner !== undefined && owner !== member) || ownedElsewhere) {
         throw new QuireError('awareness-not-owned', `Awareness client ${entry.clientId} belongs to another connection.`);
       }
       if (owner === undefined) newIds++;
