@@ -34,6 +34,7 @@ interface RawDb {
   close(callback: Callback): void;
   getMany(keys: string[], options: { asBuffer: boolean }, callback: Callback<(Buffer | undefined)[]>): void;
   batch(operations: BatchOperation[], options: { sync: boolean }, callback: Callback): void;
+  compactRange(start: string, end: string, callback: Callback): void;
   iterator(options: IteratorOptions & { keyAsBuffer: boolean; valueAsBuffer: boolean }): RawIterator;
 }
 
@@ -89,6 +90,11 @@ export class LevelDb {
         : operation,
     );
     return new Promise((resolve, reject) => this.#db.batch(raw, { sync }, settle(resolve, reject)));
+  }
+
+  /** Asks LevelDB to compact the key range now, dropping the tombstones of deleted keys in it. */
+  compactRange(start: string, end: string): Promise<void> {
+    return new Promise((resolve, reject) => this.#db.compactRange(start, end, settle(resolve, reject)));
   }
 
   /**

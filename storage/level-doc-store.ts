@@ -15,10 +15,9 @@
  * written before it, without scanning the log and without any per-document state.
  */
 
-import * as Y from 'yjs';
 import { LevelDb, type BatchOperation } from './level-db.js';
 import { KeyedLock } from './keyed-lock.js';
-import { assertDocId, assertViewToken, mergeStored, StoreClosedError } from './store-support.js';
+import { assertDocId, assertViewToken, compactUpdates, mergeStored, StoreClosedError } from './store-support.js';
 import type { AppendEntry, CompactResult, DocStore, DocSummary, StoredDoc } from './doc-store.js';
 
 export interface LevelDocStoreOptions {
@@ -29,6 +28,8 @@ export interface LevelDocStoreOptions {
 const EPOCH_KEY = 'x/epoch';
 const MAX_EPOCH = 0xffffff;
 const MAX_COUNTER = 2 ** 40;
+/** A compaction that deletes this many log keys also compacts that key range in LevelDB. */
+const TOMBSTONE_COMPACTION_THRESHOLD = 1000;
 
 const docPrefix = (docId: string): string => `d/${docId}/`;
 const logPrefix = (docId: string): string => `d/${docId}/l/`;
@@ -122,15 +123,7 @@ export class LevelDocStore implements DocStore {
         const bytesBefore = (snapshot?.length ?? 0) + log.reduce((sum, [, value]) => sum + value.length, 0);
         if (log.length === 0) return { entriesMerged: 0, bytesBefore, bytesAfter: bytesBefore };
         const parts = log.map(([, value]) => value);
-        const merged = Y.mergeUpdates(snapshot === undefined ? parts : [snapshot, ...parts]);
-        const doc = new Y.Doc();
-        let compacted: Uint8Array;
-        try {
-          Y.applyUpdate(doc, merged);
-          compacted = Y.encodeStateAsUpdate(doc);
-        } finally {
-          doc.destroy();
-        }
+        const compacted = compactUpdates(snapshot, parts);
         const operations: BatchOperation[] = [
           { type: 'put', key: snapshotKey(docId), value: compacted },
           { type: 'put', key: metaKey(docId), value: String(Date.now()) },
@@ -138,6 +131,10 @@ export class LevelDocStore implements DocStore {
         // Only the entries read above: anything appended since stays in the log.
         for (const [key] of log) operations.push({ type: 'del', key });
         await this.#db.batch(operations, this.#sync);
+        if (log.length >= TOMBSTONE_COMPACTION_THRESHOLD) {
+          // Until LevelDB compacts them, the deleted keys' tombstones slow every later load's scan.
+          await this.#db.compactRange(logPrefix(docId), `d/${docId}/l0`);
+        }
         return { entriesMerged: log.length, bytesBefore, bytesAfter: compacted.length };
       }),
     );

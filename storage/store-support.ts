@@ -23,10 +23,49 @@ export function assertViewToken(token: string): void {
   if (!isViewToken(token)) throw new RangeError('Invalid view token: expected 32 characters of A-Z a-z 0-9 _ -.');
 }
 
+/** Past this many parts, one flat `Y.mergeUpdates` call gets slow (superlinear), so merge in a tree. */
+const MERGE_FAN_IN = 32;
+
+/**
+ * Merges updates into one, like `Y.mergeUpdates`, but in rounds of at most 32 parts: one flat
+ * call over 20,000 small updates takes seconds, the rounds take tens of milliseconds.
+ */
+export function mergeMany(updates: readonly Uint8Array[]): Uint8Array {
+  let parts = [...updates];
+  if (parts.length === 0) return Y.mergeUpdates([]);
+  while (parts.length > 1) {
+    const next: Uint8Array[] = [];
+    for (let i = 0; i < parts.length; i += MERGE_FAN_IN) next.push(Y.mergeUpdates(parts.slice(i, i + MERGE_FAN_IN)));
+    parts = next;
+  }
+  return parts[0] ?? Y.mergeUpdates([]);
+}
+
+/** Snapshot plus log as one update. A short log merges flat; a long one is merged on its own first, so the big snapshot is rewritten once. */
+export function mergeSnapshotAndLog(snapshot: Uint8Array | undefined, log: readonly Uint8Array[]): Uint8Array {
+  if (log.length + 1 <= MERGE_FAN_IN) return Y.mergeUpdates(snapshot === undefined ? [...log] : [snapshot, ...log]);
+  const merged = mergeMany(log);
+  return snapshot === undefined ? merged : Y.mergeUpdates([snapshot, merged]);
+}
+
+/**
+ * Garbage-collected state of snapshot plus log, for compaction: merged as above, applied to a
+ * fresh Y.Doc (which drops deleted content) and encoded again.
+ */
+export function compactUpdates(snapshot: Uint8Array | undefined, log: readonly Uint8Array[]): Uint8Array {
+  const doc = new Y.Doc();
+  try {
+    Y.applyUpdate(doc, mergeSnapshotAndLog(snapshot, log));
+    return Y.encodeStateAsUpdate(doc);
+  } finally {
+    doc.destroy();
+  }
+}
+
 /**
  * The stored state of a document as one update. With no log entries the snapshot bytes are
  * returned as they are (the cold-load fast path); otherwise everything is merged with
- * `Y.mergeUpdates`, which is much cheaper than a Y.Doc round trip.
+ * `Y.mergeUpdates` (see {@link mergeSnapshotAndLog}), much cheaper than a Y.Doc round trip.
  */
 export function mergeStored(snapshot: Uint8Array | undefined, log: readonly Uint8Array[]): StoredDoc {
   const logBytes = log.reduce((sum, entry) => sum + entry.length, 0);
@@ -34,6 +73,6 @@ export function mergeStored(snapshot: Uint8Array | undefined, log: readonly Uint
   let update: Uint8Array;
   if (log.length === 0) update = snapshot ?? Y.encodeStateAsUpdate(new Y.Doc());
   else if (snapshot === undefined && log.length === 1 && log[0] !== undefined) update = log[0];
-  else update = Y.mergeUpdates(snapshot === undefined ? [...log] : [snapshot, ...log]);
+  else update = mergeSnapshotAndLog(snapshot, log);
   return { update, logEntries: log.length, storedBytes };
 }
