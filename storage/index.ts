@@ -6,3 +6,4 @@
 export type { AppendEntry, CompactResult, DocStore, DocSummary, StoredDoc } from './doc-store.js';
 export { LevelDocStore, type LevelDocStoreOptions } from './level-doc-store.js';
 export { StoreClosedError } from './store-support.js';
+export { PostgresDocStore, type PostgresDocStoreOptions } from './postgres-doc-store.js';
