@@ -12,6 +12,9 @@
  *   ran in place. Two compactions of one document at once lose nothing.
  * - A document that fails to load rejects; it is never reported as empty.
  * - Storage failures propagate as rejections; nothing is swallowed.
+ * - A malformed document id or view token rejects with a RangeError before storage is touched.
+ * - A document "is stored" when it has a snapshot or a log entry; a view token alone does not
+ *   make `load`, `stat` or `list` report it.
  */
 
 export interface AppendEntry {
@@ -61,7 +64,8 @@ export interface DocStore {
   getViewToken(docId: string): Promise<string | null>;
   /**
    * Sets the document's view token, replacing the previous one atomically: the old token stops
-   * resolving in the same write.
+   * resolving in the same write. Setting the token a document already has is a no-op; a token
+   * that belongs to another document rejects.
    */
   setViewToken(docId: string, token: string): Promise<void>;
   /** The document a view token belongs to, or null. */
@@ -69,6 +73,6 @@ export interface DocStore {
 
   /** Resolves when the backend answers a trivial request; rejects otherwise. For /readyz. */
   ping(): Promise<void>;
-  /** Releases every handle. Further calls reject. */
+  /** Waits for calls already made, then releases every handle. Further calls reject; close itself may be called again. */
   close(): Promise<void>;
 }
