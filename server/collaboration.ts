@@ -11,6 +11,7 @@ import { SYNC_STEP1, SYNC_STEP2, decodeSyncMessage } from '../shared/protocol.js
 import type { DocStore } from '../storage/doc-store.js';
 import { docTag, viewTokenTag, type Connection } from './connection.js';
 import { Member } from './room.js';
+import { TokenBucket } from './token-bucket.js';
 import type { RoomRegistry } from './room-registry.js';
 
 /**
@@ -31,12 +32,33 @@ export interface CollaborationOptions {
   readonly onInternalError?: (what: string, error: unknown) => void;
   /** Called once per accepted change (step 2 or update) with its size. */
   readonly onUpdateReceived?: (bytes: number) => void;
+  /** Per-connection rate limits on document changes and awareness messages. */
+  readonly rateLimit?: RateLimitOptions;
+  /** A connection that has joined nothing this long after opening is closed. Default 10 s; 0 = never. */
+  readonly joinTimeoutMs?: number;
 }
+
+export interface RateLimitOptions {
+  readonly messagesPerSecond: number;
+  readonly messageBurst: number;
+  readonly bytesPerSecond: number;
+  readonly byteBurst: number;
+}
+
+export const DEFAULT_RATE_LIMIT: RateLimitOptions = {
+  messagesPerSecond: 100,
+  messageBurst: 400,
+  bytesPerSecond: 1024 * 1024,
+  byteBurst: 8 * 1024 * 1024,
+};
 
 interface ConnectionState {
   readonly members: Map<string, Member>;
   /** Joins in flight, by name, so a repeated join waits for the first. */
   readonly joining: Map<string, Promise<JoinReply>>;
+  readonly messages: TokenBucket;
+  readonly bytes: TokenBucket;
+  joinTimer: ReturnType<typeof setTimeout> | null;
   closed: boolean;
 }
 
@@ -54,8 +76,29 @@ export class Collaboration {
 
   /** Registers a new connection. */
   open(connection: Connection): void {
-    this.connections.set(connection, { members: new Map(), joining: new Map(), closed: false });
+    const rate = this.options.rateLimit ?? DEFAULT_RATE_LIMIT;
+    const state: ConnectionState = {
+      members: new Map(),
+      joining: new Map(),
+      messages: new TokenBucket(rate.messagesPerSecond, rate.messageBurst),
+      bytes: new TokenBucket(rate.bytesPerSecond, rate.byteBurst),
+      joinTimer: null,
+      closed: false,
+    };
+    const timeout = this.options.joinTimeoutMs ?? 10_000;
+    if (timeout > 0) {
+      state.joinTimer = setTimeout(() => {
+        state.joinTimer = null;
+        if (state.members.size > 0 || state.joining.size > 0 || state.closed) return;
+        this.reportError(connection, new QuireError('bad-request', `No document was joined within ${timeout} ms; closing the connection.`));
+        connection.close();
+      }, timeout);
+    }
+    this.connections.set(connection, state);
   }
+
+  /** Refuses joins of a document while it is being deleted. */
+  readonly deleting = new Set<string>();
 
   /** The documents a connection has joined (their names), for tests and diagnostics. */
   joinedNames(connection: Connection): string[] {
@@ -117,6 +160,10 @@ export class Collaboration {
       if (message.length > this.options.limits.maxUpdateBytes) {
         throw new QuireError('update-too-large', `Updates are limited to ${this.options.limits.maxUpdateBytes} bytes; this one has ${message.length}.`);
       }
+      const state = this.connections.get(connection);
+      if (state && !(state.messages.take(1) && state.bytes.take(message.length))) {
+        throw new QuireError('rate-limited', 'Too many changes too fast from this connection; slow down and resend.');
+      }
       const decoded = decodeSyncMessage(message);
       if (decoded === null) throw new QuireError('invalid-update', 'The bytes are not a y-protocols sync message.');
       const room = this.options.registry.peek(member.docId);
@@ -138,6 +185,8 @@ export class Collaboration {
     try {
       const member = this.memberFor(connection, name);
       if (update === null) throw new QuireError('bad-request', 'An awareness update must be binary (a Uint8Array).');
+      const state = this.connections.get(connection);
+      if (state && !state.messages.take(1)) throw new QuireError('rate-limited', 'Too many awareness updates too fast from this connection.');
       const room = this.options.registry.peek(member.docId);
       if (room === undefined) throw new QuireError('not-joined', 'The document is not loaded.');
       room.applyClientAwareness(member, update);
@@ -158,6 +207,7 @@ export class Collaboration {
     const state = this.connections.get(connection);
     if (state === undefined) return;
     state.closed = true;
+    if (state.joinTimer !== null) clearTimeout(state.joinTimer);
     for (const member of [...state.members.values()]) this.removeMember(state, member);
     this.connections.delete(connection);
   }
@@ -191,6 +241,7 @@ export class Collaboration {
         if (granted === null) throw new QuireError('forbidden', 'The token does not grant access to this document.');
         role = granted;
       }
+      if (this.deleting.has(docId)) throw new QuireError('doc-deleted', 'This document is being deleted.');
       await this.options.registry.acquire(docId);
       if (state.closed) {
         this.options.registry.release(docId);

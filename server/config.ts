@@ -18,6 +18,13 @@ export interface QuireConfig {
   readonly adminToken: string | null;
   /** Origins allowed to open collaboration connections; null = same host only. */
   readonly allowedOrigins: readonly string[] | null;
+  readonly maxConnectionsPerAddress: number;
+  readonly joinTimeoutMs: number;
+  readonly rateLimit: { messagesPerSecond: number; messageBurst: number; bytesPerSecond: number; byteBurst: number };
+  /** PostgreSQL schema for Quire's tables (scale-out). */
+  readonly pgSchema: string | null;
+  /** Prefix of Quire's Redis channels (scale-out). */
+  readonly redisPrefix: string;
 }
 
 export class ConfigError extends Error {
@@ -110,7 +117,20 @@ export function loadConfig(env: Env, overrides: Partial<Record<string, string>> 
     redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
     adminToken: read('ADMIN_TOKEN') ?? null,
     allowedOrigins,
+    maxConnectionsPerAddress: integer('MAX_CONNECTIONS_PER_ADDRESS', 64, 1, 1_000_000),
+    joinTimeoutMs: integer('JOIN_TIMEOUT_MS', 10_000, 0, 3_600_000),
+    rateLimit: {
+      messagesPerSecond: integer('RATE_LIMIT_MESSAGES_PER_SECOND', 100, 1, 1_000_000),
+      messageBurst: integer('RATE_LIMIT_MESSAGE_BURST', 400, 1, 10_000_000),
+      bytesPerSecond: integer('RATE_LIMIT_BYTES_PER_SECOND', 1024 * 1024, 1024, 2 ** 31),
+      byteBurst: integer('RATE_LIMIT_BYTE_BURST', 8 * 1024 * 1024, 1024, 2 ** 31),
+    },
+    pgSchema: read('QUIRE_PG_SCHEMA') ?? null,
+    redisPrefix: read('QUIRE_REDIS_PREFIX') ?? 'quire:',
   };
+  if (config.pgSchema !== null && !/^[a-z_][a-z0-9_]{0,62}$/.test(config.pgSchema)) {
+    problems.push('QUIRE_PG_SCHEMA must be a lower-case SQL identifier (letters, digits, _).');
+  }
   if (config.adminToken !== null && config.adminToken.length < 16) {
     problems.push('ADMIN_TOKEN must be at least 16 characters long.');
   }

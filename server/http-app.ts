@@ -25,10 +25,10 @@ export interface HttpAppOptions {
   readonly publicDir: string;
   /** Resolves when the server can serve documents (storage, and the cluster link when there is one). */
   readonly checkReady: () => Promise<{ ready: boolean; checks: Record<string, boolean> }>;
-  readonly viewTokenFor: (docId: string) => Promise<string>;
-  readonly regenerateViewToken: (docId: string) => Promise<string>;
-  /** Mounts further routers (the document API) before the fallbacks. */
-  readonly extend?: (app: Express) => void;
+  /** The Prometheus text for /metrics. */
+  readonly metrics: () => Promise<{ contentType: string; text: string }>;
+  /** The JSON API, mounted at /api. */
+  readonly api: express.Router;
 }
 
 export function sendError(res: Response, status: number, code: ErrorCode | 'unauthorized' | 'not-found' | 'disabled', message: string): void {
@@ -80,21 +80,11 @@ export function createHttpApp(options: HttpAppOptions): Express {
     page('editor.html')(req, res);
   });
 
-  const api = express.Router();
-  api.get('/docs/:id/links', async (req, res) => {
-    const id = req.params.id;
-    if (!isDocId(id)) return sendError(res, 400, 'invalid-doc-name', 'The document id is malformed.');
-    const token = await options.viewTokenFor(id);
-    res.json({ editUrl: `/d/${id}`, viewUrl: `/v/${token}` });
+  app.get('/metrics', async (_req, res) => {
+    const { contentType, text } = await options.metrics();
+    res.type(contentType).send(text);
   });
-  api.post('/docs/:id/view-link', async (req, res) => {
-    const id = req.params.id;
-    if (!isDocId(id)) return sendError(res, 400, 'invalid-doc-name', 'The document id is malformed.');
-    const token = await options.regenerateViewToken(id);
-    res.json({ viewUrl: `/v/${token}` });
-  });
-  app.use('/api', api);
-  options.extend?.(app);
+  app.use('/api', options.api);
 
   app.use(express.static(options.publicDir, { index: false, fallthrough: true, maxAge: '1h' }));
   app.use((_req, res) => sendError(res, 404, 'not-found', 'Nothing here.'));

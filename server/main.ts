@@ -7,6 +7,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { openBackends } from './backends.js';
 import { createQuireServer } from './quire-server.js';
 
 const USAGE = `Usage: quire [--port N] [--host ADDRESS] [--data-dir DIR]
@@ -49,7 +50,20 @@ async function main(): Promise<void> {
   }
 
   const logger = createLogger(config.logLevel);
+  let backends;
+  try {
+    backends = await openBackends(config, logger);
+  } catch (error) {
+    console.error(`Quire could not start: ${(error as Error).message}`);
+    process.exit(1);
+  }
   const server = createQuireServer({
+    ...backends,
+    adminToken: config.adminToken,
+    allowedOrigins: config.allowedOrigins,
+    maxConnectionsPerAddress: config.maxConnectionsPerAddress,
+    joinTimeoutMs: config.joinTimeoutMs,
+    rateLimit: config.rateLimit,
     port: config.port,
     host: config.host,
     dataDir: config.dataDir,
@@ -66,7 +80,8 @@ async function main(): Promise<void> {
     console.error(`Quire could not start: ${(error as Error).message}`);
     process.exit(1);
   }
-  console.log(`Quire listening on ${url} (data in ${config.dataDir})`);
+  const where = config.databaseUrl ? 'data in PostgreSQL' : `data in ${config.dataDir}`;
+  console.log(`Quire listening on ${url} (${where}${config.redisUrl ? ', cluster over Redis' : ''})`);
 
   let stopping = false;
   const stop = (signal: string) => {

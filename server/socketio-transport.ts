@@ -24,9 +24,14 @@ export interface SocketIoTransportOptions {
   readonly allowRequest?: (request: import('node:http').IncomingMessage) => QuireError | null;
   readonly onConnectionOpened?: (connection: Connection) => void;
   readonly onConnectionClosed?: (connection: Connection, reason: string) => void;
-  /** Installs a cluster adapter (Redis) on the server before it accepts connections. */
-  readonly adapter?: Parameters<Server['adapter']>[0];
+  /** Most connections open at once from one client address. */
+  readonly maxConnectionsPerAddress: number;
+  /** A cluster adapter (Redis) for cluster-wide socket operations. */
+  readonly adapter?: SocketIoAdapter;
 }
+
+/** What Socket.IO's `adapter()` takes: a cluster adapter constructor (Redis). */
+export type SocketIoAdapter = Parameters<Server['adapter']>[0];
 
 class SocketConnection implements Connection {
   readonly transport: SocketIoTransport;
@@ -68,6 +73,7 @@ export class SocketIoTransport implements Transport {
   readonly io: Server;
   private readonly namespace: QuireNamespace;
   private readonly options: SocketIoTransportOptions;
+  private readonly perAddress = new Map<string, number>();
 
   constructor(httpServer: HttpServer, options: SocketIoTransportOptions) {
     this.options = options;
@@ -85,6 +91,21 @@ export class SocketIoTransport implements Transport {
     });
     if (options.adapter) this.io.adapter(options.adapter);
     this.namespace = this.io.of(QUIRE_NAMESPACE);
+    this.namespace.use((socket, next) => {
+      const address = socket.handshake.address;
+      const open = this.perAddress.get(address) ?? 0;
+      if (open >= options.maxConnectionsPerAddress) {
+        next(new Error(`too-many-connections: at most ${options.maxConnectionsPerAddress} connections per address`));
+        return;
+      }
+      this.perAddress.set(address, open + 1);
+      socket.once('disconnect', () => {
+        const left = (this.perAddress.get(address) ?? 1) - 1;
+        if (left <= 0) this.perAddress.delete(address);
+        else this.perAddress.set(address, left);
+      });
+      next();
+    });
     this.namespace.on('connection', (socket) => this.accept(socket));
   }
 
