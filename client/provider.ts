@@ -86,6 +86,7 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
   private saveWaiters: SaveWaiter[] = [];
   private syncWaiters: Array<() => void> = [];
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly resendTimers = new Set<ReturnType<typeof setTimeout>>();
 
   constructor(url: string, docName: string, doc: Y.Doc, options: DocProviderOptions = {}) {
     super();
@@ -283,9 +284,17 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
     if (origin === this || this.untracked.has(origin) || this._role === 'view') return;
     const seq = this.nextSeq++;
     this.outstanding.set(seq, { kind: 'update', update });
+    this.unsent.push(seq);
     this.emit('unsaved', this.unsavedCount);
-    if (this.joined) this.sendUpdates([seq]);
-    else this.unsent.push(seq);
+    // Changes made in one synchronous run (a paste, an import loop) leave as one message.
+    if (this.joined && this.unsent.length === 1) queueMicrotask(this.flushUnsent);
+  };
+
+  private readonly flushUnsent = (): void => {
+    if (!this.joined) return;
+    const seqs = this.unsent;
+    this.unsent = [];
+    this.sendUpdates(seqs);
   };
 
   private readonly onAwarenessUpdate = (change: { added: number[]; updated: number[]; removed: number[] }, origin: unknown): void => {
@@ -314,7 +323,11 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
       for (const seq of seqs) this.outstanding.delete(seq);
     } else {
       this.reportError(reply.error);
-      if (!FINAL_CHANGE_ERRORS.has(reply.error.code)) return; // kept; resent after the next reconnect
+      if (!FINAL_CHANGE_ERRORS.has(reply.error.code)) {
+        // Kept: resent after a pause (rate limits), and after every reconnect anyway.
+        this.scheduleResend(seqs);
+        return;
+      }
       for (const seq of seqs) this.outstanding.delete(seq);
       this.refusedUpTo = Math.max(this.refusedUpTo, ...seqs);
       this.refusal = reply.error;
@@ -334,6 +347,15 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
     // A saved step 2 covers every earlier handshake's step 2 too.
     for (const [other, entry] of this.outstanding) if (entry.kind === 'step2' && other <= seq) this.outstanding.delete(other);
     this.checkSaveWaiters();
+  }
+
+  private scheduleResend(seqs: number[]): void {
+    const timer = setTimeout(() => {
+      this.resendTimers.delete(timer);
+      if (!this.joined || this.destroyed) return;
+      this.sendUpdates(seqs.filter((seq) => this.outstanding.has(seq)));
+    }, 500 + Math.random() * 1000);
+    this.resendTimers.add(timer);
   }
 
   private checkSaveWaiters(): void {
@@ -377,6 +399,8 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
   private clearRetry(): void {
     if (this.retryTimer !== null) clearTimeout(this.retryTimer);
     this.retryTimer = null;
+    for (const timer of this.resendTimers) clearTimeout(timer);
+    this.resendTimers.clear();
   }
 
   private stopForGood(): void {

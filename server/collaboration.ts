@@ -46,10 +46,10 @@ export interface RateLimitOptions {
 }
 
 export const DEFAULT_RATE_LIMIT: RateLimitOptions = {
-  messagesPerSecond: 100,
-  messageBurst: 400,
-  bytesPerSecond: 1024 * 1024,
-  byteBurst: 8 * 1024 * 1024,
+  messagesPerSecond: 200,
+  messageBurst: 2000,
+  bytesPerSecond: 2 * 1024 * 1024,
+  byteBurst: 16 * 1024 * 1024,
 };
 
 interface ConnectionState {
