@@ -205,6 +205,13 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
       else this.retryJoinLater();
       return;
     }
+    // When we dropped, the server removed our presence with our clock + 1; everyone ignores a
+    // state whose clock is not above that, so step past it before announcing ourselves again.
+    const localState = this.awareness.getLocalState();
+    if (localState !== null) {
+      this.awareness.setLocalState(localState);
+      this.awareness.setLocalState(localState);
+    }
     this.joined = true;
     if (this._role !== reply.role) {
       this._role = reply.role;
