@@ -1,0 +1,448 @@
+/**
+ * The room bus over Redis pub/sub (scale-out). One channel per document, `<prefix>doc:<docId>`,
+ * subscribed only while this node holds the document, so a node receives no traffic for the
+ * documents it does not hold. Two connections: a subscriber, and a publisher that never queues
+ * (while Redis is away a publish fails at once and is dropped; the resync after the outage
+ * carries what it would have carried).
+ *
+ * Frames are binary (lib0 encoding), built and read only by `encodeBusFrame` / `decodeBusFrame`:
+ *
+ *   frame       = kind senderId body
+ *   kind        = byte: 1 update | 2 awareness | 3 sync-request | 4 sync-reply
+ *   senderId    = varString (the publishing node's id)
+ *   body        = update:       rest = a Yjs update
+ *               | awareness:    rest = a y-protocols awareness update
+ *               | sync-request: rest = the requester's state vector
+ *               | sync-reply:   varString(targetId) varUint8Array(stateVector) rest = a Yjs update
+ *
+ * Catch-up is a two-way exchange, like the y-protocols handshake: a sync request carries the
+ * requester's state vector; every other holder answers with a sync-reply addressed to the
+ * requester, holding what the requester lacks plus the holder's own state vector; the requester
+ * applies it and answers with what the holder lacks (a sync-reply with an empty state vector, which
+ * ends the exchange). So after an outage of either connection, one round of requests brings every
+ * holder up to date in both directions, deletions included.
+ */
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import { Redis } from 'ioredis';
+import type { Logger } from './logger.js';
+import type { RoomBus, RoomBusHandlers } from './room-bus.js';
+
+export const BUS_UPDATE = 1;
+export const BUS_AWARENESS = 2;
+export const BUS_SYNC_REQUEST = 3;
+export const BUS_SYNC_REPLY = 4;
+
+export type BusFrame =
+  | { readonly kind: typeof BUS_UPDATE | typeof BUS_AWARENESS | typeof BUS_SYNC_REQUEST; readonly sender: string; readonly payload: Uint8Array }
+  | {
+      readonly kind: typeof BUS_SYNC_REPLY;
+      readonly sender: string;
+      readonly target: string;
+      /** The replier's state vector when it wants an answer; empty when the exchange ends here. */
+      readonly stateVector: Uint8Array;
+      /** What the target lacks; may be empty. */
+      readonly payload: Uint8Array;
+    };
+
+/** Encodes one bus frame (see the grammar at the top of this file). */
+export function encodeBusFrame(frame: BusFrame): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeUint8(encoder, frame.kind);
+  encoding.writeVarString(encoder, frame.sender);
+  if (frame.kind === BUS_SYNC_REPLY) {
+    encoding.writeVarString(encoder, frame.target);
+    encoding.writeVarUint8Array(encoder, frame.stateVector);
+  }
+  encoding.writeUint8Array(encoder, frame.payload);
+  return encoding.toUint8Array(encoder);
+}
+
+/** Decodes one bus frame; null when the bytes are not a well-formed frame. */
+export function decodeBusFrame(bytes: Uint8Array): BusFrame | null {
+  try {
+    const decoder = decoding.createDecoder(bytes);
+    const kind = decoding.readUint8(decoder);
+    const sender = decoding.readVarString(decoder);
+    if (kind === BUS_SYNC_REPLY) {
+      const target = decoding.readVarString(decoder);
+      const stateVector = decoding.readVarUint8Array(decoder);
+      return { kind, sender, target, stateVector, payload: decoding.readTailAsUint8Array(decoder) };
+    }
+    if (kind !== BUS_UPDATE && kind !== BUS_AWARENESS && kind !== BUS_SYNC_REQUEST) return null;
+    return { kind, sender, payload: decoding.readTailAsUint8Array(decoder) };
+  } catch {
+    return null;
+  }
+}
+
+export interface RedisRoomBusOptions {
+  /** This node's id in frames; unique per process. Default: host name, pid and random bytes. */
+  readonly nodeId?: string;
+  /** Prefix of every channel name, to share one Redis between clusters (or test runs). Default `quire:`. */
+  readonly channelPrefix?: string;
+  /** Called on every change of `healthy`. */
+  readonly onHealthChange?: (healthy: boolean) => void;
+  readonly logger?: Logger;
+  /** How long `open()` may take to reach Redis before it rejects. Default 5000 ms. */
+  readonly connectTimeoutMs?: number;
+}
+
+interface Subscription {
+  readonly docId: string;
+  readonly handlers: RoomBusHandlers;
+}
+
+/** Resolves the promise, or rejects with `message` after `ms`. */
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * A {@link RoomBus} on Redis pub/sub (ioredis). Guarantees:
+ * - a node receives only the traffic of documents it subscribed to, and never acts on its own frames;
+ * - it never crashes on a Redis failure: publishes while Redis is away are dropped, `healthy` is
+ *   false until both connections are back, and then every subscribed document is resubscribed and
+ *   resynchronised (both ways) with the other holders;
+ * - `receivedMessages` / `receivedBytes` count every frame that reached this node.
+ */
+export class RedisRoomBus implements RoomBus {
+  readonly nodeId: string;
+  private readonly publisher: Redis;
+  private readonly subscriber: Redis;
+  private readonly prefix: string;
+  private readonly options: RedisRoomBusOptions;
+  private readonly subscriptions = new Map<string, Subscription>();
+  private publisherReady = false;
+  /** True once the subscriber is connected and every channel of `subscriptions` is subscribed. */
+  private subscriberReady = false;
+  private wasHealthy = false;
+  /** False until open() connected both; health changes are not reported before. */
+  private opened = false;
+  private outageLogged = false;
+  /** The latest connection error, for open()'s message. */
+  private lastError: Error | null = null;
+  private closed = false;
+  private received = 0;
+  private receivedByteCount = 0;
+  private dropped = 0;
+
+  private constructor(publisher: Redis, subscriber: Redis, nodeId: string, options: RedisRoomBusOptions) {
+    this.publisher = publisher;
+    this.subscriber = subscriber;
+    this.nodeId = nodeId;
+    this.prefix = options.channelPrefix ?? 'quire:';
+    this.options = options;
+  }
+
+  /**
+   * Connects both connections. Rejects within about `connectTimeoutMs` when Redis cannot be
+   * reached or the URL is malformed, with a message that names the server but never the password;
+   * nothing stays open then.
+   */
+  static async open(url: string, options: RedisRoomBusOptions = {}): Promise<RedisRoomBus> {
+    const where = describeRedisUrl(url);
+    const nodeId = options.nodeId ?? `${hostname()}:${process.pid}:${randomBytes(6).toString('base64url')}`;
+    if (Buffer.byteLength(nodeId) > 200) throw new RangeError('The room bus node id must be at most 200 bytes long.');
+    const timeoutMs = options.connectTimeoutMs ?? 5000;
+    const common = {
+      lazyConnect: true,
+      connectTimeout: timeoutMs,
+      // Fail fast while Redis is away; keep trying to come back, at most every two seconds.
+      enableOfflineQueue: false,
+      autoResubscribe: false,
+      // How long a closing socket may linger before it is destroyed (ioredis keeps a timer that long).
+      disconnectTimeout: 500,
+      retryStrategy: (attempt: number) => Math.min(100 * attempt, 2000),
+    };
+    const publisher = new Redis(url, { ...common, connectionName: `quire-bus-pub:${nodeId}` });
+    const subscriber = new Redis(url, { ...common, connectionName: `quire-bus-sub:${nodeId}` });
+    const bus = new RedisRoomBus(publisher, subscriber, nodeId, options);
+    bus.listen();
+    try {
+      await withTimeout(
+        Promise.all([publisher.connect(), subscriber.connect()]),
+        timeoutMs,
+        `no answer within ${timeoutMs} ms`,
+      );
+    } catch (error) {
+      bus.closed = true;
+      publisher.disconnect();
+      subscriber.disconnect();
+      // "Connection is closed." says less than the socket error that closed it.
+      const cause = error instanceof Error && error.message.startsWith('no answer') ? error : (bus.lastError ?? error);
+      throw new Error(`Cannot connect to Redis at ${where}: ${redactUrl(errorMessage(cause), url)}`, { cause });
+    }
+    // Nothing is subscribed yet, so a connected subscriber is a ready one.
+    bus.publisherReady = publisher.status === 'ready';
+    bus.subscriberReady = subscriber.status === 'ready';
+    bus.wasHealthy = bus.healthy;
+    bus.opened = true;
+    return bus;
+  }
+
+  get healthy(): boolean {
+    return !this.closed && this.publisherReady && this.subscriberReady;
+  }
+
+  /** Frames that reached this node (its own echoes included), since it opened. */
+  get receivedMessages(): number {
+    return this.received;
+  }
+
+  /** Bytes of the frames that reached this node, since it opened. */
+  get receivedBytes(): number {
+    return this.receivedByteCount;
+  }
+
+  /** Frames dropped: publishes that failed while Redis was away, and malformed frames received. */
+  get droppedMessages(): number {
+    return this.dropped;
+  }
+
+  /** Documents subscribed now. */
+  get subscribedDocuments(): number {
+    return this.subscriptions.size;
+  }
+
+  /**
+   * Starts receiving a document's traffic. The subscription is kept even when this rejects
+   * (Redis away): it is made, and the document resynchronised, as soon as Redis is back.
+   */
+  async subscribe(docId: string, handlers: RoomBusHandlers): Promise<void> {
+    if (this.closed) throw new Error('The room bus is closed.');
+    const channel = this.channelOf(docId);
+    this.subscriptions.set(channel, { docId, handlers });
+    if (!this.subscriberReady) {
+      throw new Error('Redis is unavailable; the document will be subscribed when it is back.');
+    }
+    await withTimeout(this.subscriber.subscribe(channel), 5000, 'Redis did not confirm the subscription within 5000 ms.');
+  }
+
+  async unsubscribe(docId: string): Promise<void> {
+    const channel = this.channelOf(docId);
+    if (!this.subscriptions.delete(channel)) return;
+    // Without a connection there is nothing to undo: the subscriptions died with it.
+    if (this.closed || this.subscriber.status !== 'ready') return;
+    await this.subscriber.unsubscribe(channel);
+  }
+
+  requestSync(docId: string): void {
+    const subscription = this.subscriptions.get(this.channelOf(docId));
+    if (subscription === undefined) return;
+    let stateVector: Uint8Array;
+    try {
+      stateVector = subscription.handlers.stateVector();
+    } catch (error) {
+      this.options.logger?.error({ err: error, docId }, 'room bus: could not read the state vector');
+      return;
+    }
+    this.publish(docId, { kind: BUS_SYNC_REQUEST, sender: this.nodeId, payload: stateVector });
+  }
+
+  publishUpdate(docId: string, update: Uint8Array): void {
+    this.publish(docId, { kind: BUS_UPDATE, sender: this.nodeId, payload: update });
+  }
+
+  publishAwareness(docId: string, update: Uint8Array): void {
+    this.publish(docId, { kind: BUS_AWARENESS, sender: this.nodeId, payload: update });
+  }
+
+  /** Quits both connections; afterwards every call is a no-op or rejects. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.subscriptions.clear();
+    this.setHealth();
+    await Promise.all([quit(this.publisher), quit(this.subscriber)]);
+  }
+
+  private channelOf(docId: string): string {
+    return `${this.prefix}doc:${docId}`;
+  }
+
+  private publish(docId: string, frame: BusFrame): void {
+    if (this.closed || !this.publisherReady) {
+      this.dropped++;
+      return;
+    }
+    this.publisher.publish(this.channelOf(docId), asBuffer(encodeBusFrame(frame))).catch((error: unknown) => {
+      // Redis went away mid-publish: the resync when it is back covers this frame.
+      this.dropped++;
+      this.options.logger?.debug({ err: error, docId }, 'room bus: publish failed');
+    });
+  }
+
+  private listen(): void {
+    const log = this.options.logger;
+    for (const [name, connection] of [['publisher', this.publisher], ['subscriber', this.subscriber]] as const) {
+      connection.on('error', (error: Error) => {
+        this.lastError = error;
+        if (this.closed) return;
+        // ioredis reports every failed reconnection attempt; warn once per outage.
+        if (this.outageLogged) log?.debug({ err: redactError(error), connection: name }, 'room bus: Redis connection error');
+        else log?.warn({ err: redactError(error), connection: name }, 'room bus: Redis connection error');
+        this.outageLogged = true;
+      });
+      connection.on('close', () => {
+        if (name === 'publisher') this.publisherReady = false;
+        else this.subscriberReady = false;
+        this.setHealth();
+      });
+    }
+    this.publisher.on('ready', () => {
+      if (this.closed) return;
+      this.publisherReady = true;
+      this.setHealth();
+    });
+    this.subscriber.on('ready', () => {
+      if (this.closed) return;
+      void this.resubscribe();
+    });
+    this.subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) => this.onMessage(channel.toString(), message));
+  }
+
+  /** After the subscriber (re)connected: subscribe every held document's channel again. */
+  private async resubscribe(): Promise<void> {
+    const channels = [...this.subscriptions.keys()];
+    try {
+      if (channels.length > 0) await this.subscriber.subscribe(...channels);
+    } catch (error) {
+      // The connection dropped again; its next 'ready' retries.
+      this.options.logger?.debug({ err: error }, 'room bus: resubscribing failed');
+      return;
+    }
+    if (this.closed || this.subscriber.status !== 'ready') return;
+    this.subscriberReady = true;
+    this.setHealth();
+  }
+
+  /** Tracks health; on every return to health, resynchronises every held document. */
+  private setHealth(): void {
+    if (!this.opened) return;
+    const healthy = this.healthy;
+    if (healthy === this.wasHealthy) return;
+    this.wasHealthy = healthy;
+    if (healthy) this.outageLogged = false;
+    if (healthy) this.options.logger?.info({ documents: this.subscriptions.size }, 'room bus: Redis is back; resynchronising');
+    else if (!this.closed) this.options.logger?.warn('room bus: Redis is unavailable; changes reach other nodes again once it is back');
+    this.options.onHealthChange?.(healthy);
+    if (healthy) for (const { docId } of this.subscriptions.values()) this.requestSync(docId);
+  }
+
+  private onMessage(channel: string, message: Buffer): void {
+    this.received++;
+    this.receivedByteCount += message.byteLength;
+    const subscription = this.subscriptions.get(channel);
+    if (subscription === undefined || this.closed) return;
+    const frame = decodeBusFrame(message);
+    if (frame === null) {
+      this.dropped++;
+      this.options.logger?.warn({ channel }, 'room bus: dropped a malformed frame');
+      return;
+    }
+    if (frame.sender === this.nodeId) return;
+    const { docId, handlers } = subscription;
+    try {
+      switch (frame.kind) {
+        case BUS_UPDATE:
+          handlers.update(frame.payload);
+          break;
+        case BUS_AWARENESS:
+          handlers.awareness(frame.payload);
+          break;
+        case BUS_SYNC_REQUEST: {
+          const lacking = handlers.syncRequest(frame.payload);
+          this.publish(docId, {
+            kind: BUS_SYNC_REPLY,
+            sender: this.nodeId,
+            target: frame.sender,
+            stateVector: handlers.stateVector(),
+            payload: lacking ?? new Uint8Array(0),
+          });
+          break;
+        }
+        case BUS_SYNC_REPLY: {
+          if (frame.target !== this.nodeId) break;
+          if (frame.payload.byteLength > 0) handlers.update(frame.payload);
+          if (frame.stateVector.byteLength === 0) break;
+          const lacking = handlers.syncRequest(frame.stateVector);
+          if (lacking !== null) {
+            this.publish(docId, { kind: BUS_SYNC_REPLY, sender: this.nodeId, target: frame.sender, stateVector: new Uint8Array(0), payload: lacking });
+          }
+          break;
+        }
+      }
+    } catch (error) {
+      // A frame another node built badly must not take this node down.
+      this.dropped++;
+      this.options.logger?.error({ err: error, docId, kind: frame.kind, sender: frame.sender }, 'room bus: could not apply a frame');
+    }
+  }
+}
+
+async function quit(connection: Redis): Promise<void> {
+  if (connection.status === 'end') return;
+  if (connection.status === 'wait') {
+    connection.disconnect();
+    return;
+  }
+  const ended = new Promise<void>((resolve) => connection.once('end', () => resolve()));
+  if (connection.status === 'ready') {
+    try {
+      await withTimeout(connection.quit(), 2000, 'quit timed out');
+    } catch {
+      connection.disconnect();
+    }
+  } else {
+    connection.disconnect();
+  }
+  await withTimeout(ended, 2000, 'end timed out').catch(() => connection.disconnect());
+}
+
+/** `host:port` of a Redis URL, for messages; throws a RangeError (without the URL) when it is not one. */
+export function describeRedisUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new RangeError('The Redis URL is malformed; expected redis://[user:password@]host[:port][/db] or rediss://….');
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
+    throw new RangeError(`The Redis URL must start with redis:// or rediss://, not ${parsed.protocol}//.`);
+  }
+  if (parsed.hostname === '') throw new RangeError('The Redis URL names no host.');
+  return `${parsed.hostname}:${parsed.port === '' ? '6379' : parsed.port}`;
+}
+
+/** Removes the URL's password (and the URL itself) from a message. */
+function redactUrl(message: string, url: string): string {
+  let result = message.split(url).join('<redis url>');
+  try {
+    const password = decodeURIComponent(new URL(url).password);
+    if (password !== '') result = result.split(password).join('***');
+  } catch {
+    // describeRedisUrl already refused a URL that does not parse.
+  }
+  return result;
+}
+
+/** ioredis errors carry only host, port and cause; never the password. Keep message and code. */
+function redactError(error: Error): { message: string; code?: string } {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === undefined ? { message: error.message } : { message: error.message, code };
+}
