@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+/**
+ * Builds the browser side of Quire into dist/public: bundles the editor page and the home page
+ * with esbuild (one IIFE each, ES2020, minified, with source maps) and copies the static files
+ * of client/public beside them. Run from anywhere; paths are relative to the repository.
+ */
+import { copyFile, mkdir, readdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const publicSource = join(root, 'client', 'public');
+const outdir = join(root, 'dist', 'public');
+
+const started = performance.now();
+await mkdir(outdir, { recursive: true });
+
+const result = await build({
+  absWorkingDir: root,
+  entryPoints: {
+    editor: 'client/editor/editor-page.ts',
+    home: 'client/editor/home-page.ts',
+  },
+  outdir,
+  bundle: true,
+  format: 'iife',
+  platform: 'browser',
+  target: 'es2020',
+  minify: true,
+  sourcemap: true,
+  metafile: true,
+  logLevel: 'warning',
+  define: { 'process.env.NODE_ENV': '"production"' },
+});
+
+const copied = [];
+for (const entry of await readdir(publicSource, { withFileTypes: true })) {
+  if (!entry.isFile()) continue;
+  await copyFile(join(publicSource, entry.name), join(outdir, entry.name));
+  copied.push(entry.name);
+}
+
+const sizes = Object.entries(result.metafile.outputs)
+  .filter(([file]) => file.endsWith('.js'))
+  .map(([file, output]) => `${file.split('/').pop()} ${(output.bytes / 1024).toFixed(0)} KiB`);
+const elapsed = Math.round(performance.now() - started);
+console.log(`client built in ${elapsed} ms: ${sizes.join(', ')}; copied ${copied.sort().join(', ')}`);
