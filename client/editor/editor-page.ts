@@ -162,6 +162,13 @@ function start(route: PageRoute): void {
     }
   });
 
+  // Leaving: tell the others at once (the provider removes our presence). A page restored from
+  // the back-forward cache would hold a destroyed provider, so it reloads instead.
+  window.addEventListener('pagehide', () => provider.destroy());
+  window.addEventListener('pageshow', (event) => {
+    if (event.persisted) window.location.reload();
+  });
+
   window.quire = { provider, ydoc, view: editorView, docName: route.docName, persistence };
   titles.refresh();
   if (!readOnly) editorView.focus();

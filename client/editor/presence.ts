@@ -25,11 +25,12 @@ export interface PresenceElements {
   readonly colorButton: HTMLButtonElement;
 }
 
-function peerChip(name: string, color: string, self: boolean): HTMLElement {
+function peerChip(name: string, color: string, self: boolean, clientId: number): HTMLElement {
   const chip = document.createElement('li');
   chip.className = self ? 'peer self' : 'peer';
   chip.textContent = name;
-  chip.title = self ? `${name} (you)` : name;
+  chip.title = self ? `${name} (you)` : `${name} — show where they are`;
+  chip.dataset['clientId'] = String(clientId);
   // The avatar circle is drawn by CSS from these, so the chip's text stays exactly the name.
   chip.dataset['initials'] = initials(name);
   chip.style.setProperty('--peer-color', color);
@@ -69,6 +70,14 @@ export class Presence {
       const color = PEOPLE_COLORS[(index + 1) % PEOPLE_COLORS.length] ?? this.identity.color;
       this.setIdentity({ ...this.identity, color });
     });
+    // A click on someone's chip scrolls to their cursor, when it is in the document.
+    elements.list.addEventListener('click', (event) => {
+      const chip = event.target instanceof Element ? event.target.closest<HTMLElement>('.peer:not(.self)') : null;
+      const clientId = chip?.dataset['clientId'];
+      if (clientId === undefined) return;
+      const cursor = document.querySelector(`.remote-cursor[data-client-id="${CSS.escape(clientId)}"]`);
+      cursor?.scrollIntoView({ block: 'center', behavior: 'smooth' });
+    });
     awareness.on('change', this.render);
     this.render();
   }
@@ -88,7 +97,7 @@ export class Presence {
   /** Redraws the list from the awareness states. */
   private readonly render = (): void => {
     const selfId = this.awareness.clientID;
-    const chips: HTMLElement[] = [peerChip(this.identity.name, this.identity.color, true)];
+    const chips: HTMLElement[] = [peerChip(this.identity.name, this.identity.color, true, selfId)];
     const others = [...this.awareness.getStates()]
       .filter(([clientId, state]) => clientId !== selfId && typeof state['user'] === 'object' && state['user'] !== null)
       .map(([clientId, state]) => {
@@ -96,7 +105,7 @@ export class Presence {
         return { clientId, name: peerName(user, clientId), color: safeColor(user.color) };
       })
       .sort((a, b) => a.name.localeCompare(b.name) || a.clientId - b.clientId);
-    for (const peer of others) chips.push(peerChip(peer.name, peer.color, false));
+    for (const peer of others) chips.push(peerChip(peer.name, peer.color, false, peer.clientId));
     this.elements.list.replaceChildren(...chips);
     this.elements.list.setAttribute('aria-label', `${chips.length} ${chips.length === 1 ? 'person' : 'people'} here`);
   };

@@ -26,6 +26,7 @@ export function buildRemoteCursor(user: PeerUser | undefined, clientId: number):
   const color = safeColor(user?.color);
   const cursor = document.createElement('span');
   cursor.className = 'remote-cursor';
+  cursor.dataset['clientId'] = String(clientId);
   cursor.style.borderColor = color;
   const label = document.createElement('span');
   label.className = 'remote-cursor-label';
