@@ -13,7 +13,7 @@ import { encodeUpdateMessage } from '../shared/protocol.js';
 import type { QuireServerOptions } from './quire-server.js';
 import { RawClient } from './test-support/raw-client.js';
 import { startTestServer, waitFor, type TestServer } from './test-support/test-server.js';
-import { sleep } from './test-support/wait-until.js';
+import { nextTurn, sleep } from './test-support/wait-until.js';
 
 /** Runs `body` against a fresh server and closes the server and every raw client afterwards. */
 async function withServer(options: QuireServerOptions, body: (t: TestServer, raw: () => Promise<RawClient>) => Promise<void>): Promise<void> {
@@ -116,6 +116,41 @@ describe('maxDocBytes', () => {
       Y.applyUpdate(reloaded, stored!.update);
       assert.equal(reloaded.getText('t').toString(), 'a'.repeat(1500), 'storage holds the document as it was');
       reloaded.destroy();
+    });
+  });
+});
+
+describe('maxDocBytes under ordinary editing', () => {
+  it('accepts any number of edits while the document stays well under its limit', async () => {
+    // Typing and deleting 300 characters, one keystroke per update, leaves a document of a few
+    // dozen bytes; the limit is on the document, not on the sum of the updates it has seen.
+    const rateLimit = { messagesPerSecond: 10_000, messageBurst: 10_000, bytesPerSecond: 1024 * 1024, byteBurst: 1024 * 1024 };
+    await withServer({ limits: { maxDocBytes: 4096 }, rateLimit }, async (t) => {
+      const docId = newDocId();
+      const a = t.provider(docId);
+      await a.whenSynced();
+      const errors = collectErrors(a);
+      const text = a.doc.getText('t');
+      // One keystroke per event-loop turn, so each goes to the server as its own update.
+      for (let i = 0; i < 300; i++) {
+        text.insert(i, 'k');
+        await nextTurn();
+      }
+      for (let i = 300; i > 0; i--) {
+        text.delete(i - 1, 1);
+        await nextTurn();
+      }
+      text.insert(0, 'still editable');
+      const encoded = Y.encodeStateAsUpdate(a.doc).length;
+      assert.ok(encoded < 200, `the document itself is ${encoded} bytes`);
+      await a.whenSaved().catch((error: Error) => {
+        error.message += ` (errors: ${JSON.stringify(errors.map((e) => e.code).slice(0, 3))}, ${errors.length} in all)`;
+        throw error;
+      });
+      assert.deepEqual(errors, []);
+      const fresh = t.provider(docId);
+      await fresh.whenSynced();
+      assert.equal(fresh.doc.getText('t').toString(), 'still editable');
     });
   });
 });
