@@ -191,6 +191,30 @@ describe('rate limit', () => {
   });
 });
 
+describe('rate limit and an honest provider', () => {
+  it('a provider that types faster than the limit gets every change saved in the end', async () => {
+    const rateLimit = { messagesPerSecond: 10, messageBurst: 10, bytesPerSecond: 1024 * 1024, byteBurst: 1024 * 1024 };
+    await withServer({ rateLimit }, async (t) => {
+      const docId = newDocId();
+      const a = t.provider(docId);
+      const b = t.provider(docId);
+      await Promise.all([a.whenSynced(), b.whenSynced()]);
+      const errors = collectErrors(a);
+      const text = a.doc.getText('t');
+      for (let i = 0; i < 40; i++) {
+        text.insert(i, String(i % 10));
+        await nextTurn();
+      }
+      const expected = text.toString();
+      await a.whenSaved();
+      assert.ok(errors.some((e) => e.code === 'rate-limited'), 'the limit was reached');
+      assert.equal(a.unsavedCount, 0);
+      await waitFor(() => b.doc.getText('t').toString() === expected, 'b to converge');
+      assert.equal(t.server.loadedDoc(docId)?.getText('t').toString(), expected);
+    });
+  });
+});
+
 describe('join timeout', () => {
   it('disconnects a connection that joins nothing, and keeps one that joined', async () => {
     await withServer({ joinTimeoutMs: 300 }, async (t, raw) => {
