@@ -221,7 +221,8 @@ export class Collaboration {
       if (token !== null && token !== undefined && (typeof token !== 'string' || token.length > 4096)) {
         throw new QuireError('bad-request', 'The token must be a string of at most 4096 characters, or null.');
       }
-      if (state.members.size + state.joining.size > this.options.limits.maxDocsPerConnection) {
+      // This join is not counted in `joining` yet.
+      if (state.members.size + state.joining.size >= this.options.limits.maxDocsPerConnection) {
         throw new QuireError('too-many-docs', `A connection may join at most ${this.options.limits.maxDocsPerConnection} documents.`);
       }
       let docId: string;

@@ -18,6 +18,7 @@ export interface DocApiOptions {
   /** Largest request body accepted, in bytes. */
   readonly maxBodyBytes: number;
   /** The document as this node has it: the loaded room's doc, else read from storage. Null when nothing is stored. */
+  /** The loaded room's document, else one read from storage; null when nothing is stored. Read it, never change it. */
   readonly readDoc: (docId: string) => Promise<{ doc: Y.Doc; release: () => void } | null>;
   /** Connections in the document now (on this node). */
   readonly presentCount: (docId: string) => number;
@@ -64,10 +65,9 @@ export function createDocApi(options: DocApiOptions): Router {
       html = typeof body.html === 'string' ? body.html : null;
     }
     const docId = newDocId();
-    if (markdown !== null || html !== null) {
-      const pm = html !== null ? htmlToPm(html) : markdownToPm(markdown ?? '');
-      await options.store.append([{ docId, update: pmToYUpdate(pm) }]);
-    }
+    // Even an empty document is stored, so that it exists from now on.
+    const update = markdown !== null || html !== null ? pmToYUpdate(html !== null ? htmlToPm(html) : markdownToPm(markdown ?? '')) : Y.encodeStateAsUpdate(new Y.Doc());
+    await options.store.append([{ docId, update }]);
     const token = await options.viewTokenFor(docId);
     res.status(201).json(docUrls(req, docId, token));
   });

@@ -59,6 +59,8 @@ const markdownSerializer = new MarkdownSerializer(
     },
     strike: { open: '~~', close: '~~', mixable: true, expelEnclosingWhitespace: true },
   },
+  // Text that looks like HTML stays text for renderers that allow inline HTML.
+  { escapeExtraCharacters: /[<>]/g },
 );
 
 /** Parses Markdown into a document of the editor's schema. */
@@ -93,8 +95,19 @@ export function htmlPage(title: string, body: string): string {
   return `<!doctype html>\n<html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:"><title>${escaped}</title></head>\n<body>\n${body}\n</body></html>\n`;
 }
 
+/**
+ * The document as ProseMirror sees it. y-prosemirror deletes from the Yjs fragment whatever the
+ * schema cannot hold while converting, so it converts a private copy: the document passed in is
+ * never changed.
+ */
 export function yDocToPm(doc: Y.Doc): PmNode {
-  return yXmlFragmentToProseMirrorRootNode(doc.getXmlFragment(FRAGMENT_NAME), schema);
+  const copy = new Y.Doc();
+  try {
+    Y.applyUpdate(copy, Y.encodeStateAsUpdate(doc));
+    return yXmlFragmentToProseMirrorRootNode(copy.getXmlFragment(FRAGMENT_NAME), schema);
+  } finally {
+    copy.destroy();
+  }
 }
 
 /** A Yjs update that creates the document's content in an empty Y.Doc. */

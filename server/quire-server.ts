@@ -172,7 +172,11 @@ export function createQuireServer(options: QuireServerOptions = {}): QuireServer
   const deleteDoc = async (docId: string): Promise<void> => {
     collaboration.deleting.add(docId);
     try {
-      kickTagged(docTag(docId), new QuireError('doc-deleted', 'This document was deleted.'), docId);
+      const deleted = new QuireError('doc-deleted', 'This document was deleted.');
+      // View pages know the document by their view key, not by its id.
+      const viewToken = await storeOrThrow().getViewToken(docId);
+      if (viewToken !== null) kickTagged(viewTokenTag(viewToken), deleted, viewKeyOf(viewToken));
+      kickTagged(docTag(docId), deleted, docId);
       // Changes already accepted must reach storage before it is wiped, or they would come back.
       await writer.settled(docId);
       registry.drop(docId);

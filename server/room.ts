@@ -131,7 +131,11 @@ export class Room {
       throw new QuireError('invalid-update', 'The update is not a well-formed Yjs update.');
     }
     if (this.sizeEstimate + update.length > this.limits.maxDocBytes) {
-      throw new QuireError('doc-too-large', `The document has reached its size limit of ${this.limits.maxDocBytes} bytes; the change was not applied.`);
+      // The estimate only grows; measure the real size before refusing anything.
+      this.sizeEstimate = Y.encodeStateAsUpdate(this.doc).length;
+      if (this.sizeEstimate + update.length > this.limits.maxDocBytes) {
+        throw new QuireError('doc-too-large', `The document has reached its size limit of ${this.limits.maxDocBytes} bytes; the change was not applied.`);
+      }
     }
     const writes: Promise<void>[] = [];
     this.capturing = writes;
