@@ -65,5 +65,5 @@ export async function launchBrowser(): Promise<Browser> {
         'or "npx playwright install chromium", or set CHROMIUM_PATH.',
     );
   }
-  return chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_ARGS] });
+  return chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_ARGS], timeout: 30_000 });
 }

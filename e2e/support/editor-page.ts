@@ -52,19 +52,28 @@ export function watchPage(page: Page, person: Pick<Person, 'name' | 'problems' |
   });
 }
 
+/** A new person: their own browser context and one page, watched for errors; nothing opened yet. */
+export async function createPerson(browser: Browser, name: string, options: OpenOptions = {}): Promise<Person> {
+  const context = await newPersonContext(browser, options.contextOptions);
+  try {
+    if (options.prepare) await options.prepare(context);
+    const page = await context.newPage();
+    const person: Person = { name, context, page, problems: [], pageErrors: [] };
+    watchPage(page, person);
+    return person;
+  } catch (error) {
+    await context.close().catch(() => undefined);
+    throw error;
+  }
+}
+
 /**
- * Opens `url` in a new context as `name` and waits until it is synced. The name is typed into
+ * Opens `url` in `person`'s page and waits until it is synced. The name is typed into
  * #name-input unless `options.typeName` is false (then `name` only labels the person in messages).
  */
-export async function openAs(browser: Browser, url: string, name: string, options: OpenOptions = {}): Promise<Person> {
-  const context = await newPersonContext(browser, options.contextOptions);
-  if (options.prepare) await options.prepare(context);
-  const page = await context.newPage();
-  const person: Person = { name, context, page, problems: [], pageErrors: [] };
-  watchPage(page, person);
-  await gotoEditor(page, url, options.waitForSync ?? true);
-  if (options.typeName ?? true) await setName(page, name);
-  return person;
+export async function openEditorAs(person: Person, url: string, options: OpenOptions = {}): Promise<void> {
+  await gotoEditor(person.page, url, options.waitForSync ?? true);
+  if (options.typeName ?? true) await setName(person.page, person.name);
 }
 
 /** Navigates to an editor URL and waits for the editor (and, by default, for the first sync). */
@@ -120,10 +129,27 @@ export async function waitForStatus(page: Page, pattern: RegExp, timeoutMs = PAG
   }, { timeoutMs });
 }
 
-/** Puts the caret at the end of the `index`-th top-level block (0-based) by clicking it and pressing End. */
+/**
+ * Puts the caret at the end of the `index`-th top-level block (0-based) with the keyboard
+ * (Ctrl+Home, Down `index` times, End; blocks here are one line each), then waits until
+ * ProseMirror has taken the caret over: it reads the DOM selection on `selectionchange`, which
+ * the browser fires asynchronously, and a key sent through CDP right after can beat it.
+ */
 export async function caretToEndOfBlock(page: Page, index: number): Promise<void> {
-  await page.locator('#editor .ProseMirror > *').nth(index).click({ timeout: PAGE_TIMEOUT_MS });
+  await page.locator('#editor .ProseMirror').focus({ timeout: PAGE_TIMEOUT_MS });
+  await page.keyboard.press('ControlOrMeta+Home');
+  for (let line = 0; line < index; line++) await page.keyboard.press('ArrowDown');
   await page.keyboard.press('End');
+  await page.waitForFunction(
+    (blockIndex) => {
+      const view = (window as unknown as QuireWindow).quire?.view;
+      if (view === undefined) return false;
+      const { $head, empty } = view.state.selection;
+      return empty && $head.index(0) === blockIndex && $head.parentOffset === $head.parent.content.size;
+    },
+    index,
+    { timeout: PAGE_TIMEOUT_MS, polling: 20 },
+  );
 }
 
 /**

@@ -3,7 +3,7 @@
  * when the test ends, and the server's and pages' output attached to the error when it fails.
  */
 import type { Browser } from 'playwright-core';
-import { closePerson, openAs, type OpenOptions, type Person } from './editor-page.js';
+import { closePerson, createPerson, openEditorAs, type OpenOptions, type Person } from './editor-page.js';
 import { connectPeer, type NodePeer } from './node-peer.js';
 import type { TestServer } from './server.js';
 
@@ -23,8 +23,10 @@ export class Scenario {
 
   /** Opens `path` as a new person (own browser context) called `name`. */
   async open(path: string, name: string, options?: OpenOptions): Promise<Person> {
-    const person = await openAs(this.browser, this.url(path), name, options);
+    const person = await createPerson(this.browser, name, options);
+    // Registered before anything can fail, so its errors are reported and its context closed.
     this.people.push(person);
+    await openEditorAs(person, this.url(path), options);
     return person;
   }
 
@@ -59,11 +61,23 @@ export async function runScenario(
     await body(scenario);
   } catch (error) {
     const problems = scenario.people.flatMap((person) => person.problems);
+    const statuses = await Promise.all(
+      scenario.people.map(async (person) => {
+        const status = await person.page
+          .locator('#status')
+          .textContent({ timeout: 1_000 })
+          .catch(() => '(no #status)');
+        return `${person.name}: ${person.page.url()} status ${JSON.stringify(status)}`;
+      }),
+    );
     const details =
+      `\n--- pages ---\n${statuses.join('\n')}` +
       `\n--- page problems (${problems.length}) ---\n${problems.slice(-30).join('\n')}` +
       `\n--- server output (tail) ---\n${server.output()}`;
     if (error instanceof Error) {
+      // The runner prints the stack, which already holds the original message.
       error.message += details;
+      if (error.stack !== undefined) error.stack += details;
       throw error;
     }
     throw new Error(String(error) + details);

@@ -1,0 +1,163 @@
+/**
+ * View-only links: the page cannot change the document even with forged bytes, and regenerating
+ * the link disconnects whoever used the old one.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser } from 'playwright-core';
+import * as Y from 'yjs';
+import { newDocId } from '../shared/doc-id.js';
+import type { SaveReply } from '../shared/events.js';
+import { encodeUpdateMessage } from '../shared/protocol.js';
+import { getLinks } from './support/api.js';
+import { launchBrowser } from './support/browser.js';
+import { PAGE_TIMEOUT_MS, shownText, waitForStatus, waitForText } from './support/editor-page.js';
+import { fragmentText } from './support/node-peer.js';
+import { providerState } from './support/page-actions.js';
+import type { QuireWindow } from './support/page-types.js';
+import { runScenario } from './support/scenario.js';
+import { startServer, type TestServer } from './support/server.js';
+import { waitUntil } from './support/wait.js';
+
+let server: TestServer | undefined;
+let browser: Browser | undefined;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+function ready(): { browser: Browser; server: TestServer } {
+  assert.ok(browser && server, 'the server and browser did not start (see the before hook)');
+  return { browser, server };
+}
+
+/** A well-formed update that would add a paragraph, as a hostile viewer would craft it. */
+function forgedUpdateMessage(): number[] {
+  const forger = new Y.Doc();
+  const paragraph = new Y.XmlElement('paragraph');
+  forger.getXmlFragment('prosemirror').insert(0, [paragraph]);
+  paragraph.insert(0, [new Y.XmlText('FORGED BY A VIEWER')]);
+  const message = encodeUpdateMessage(Y.encodeStateAsUpdate(forger));
+  forger.destroy();
+  return Array.from(message);
+}
+
+describe('view-only links', () => {
+  it('opens read-only and refuses an update forged through the page\'s own socket', { timeout: 90_000 }, async () => {
+    const { browser, server } = ready();
+    await runScenario(browser, server, async (scenario) => {
+      const docId = newDocId();
+      const original = 'Only editors can change this.';
+      const alice = await scenario.open(`/d/${docId}`, 'Alice');
+      await alice.page.locator('#editor .ProseMirror').click();
+      await alice.page.keyboard.type(original);
+      await waitForStatus(alice.page, /^All changes saved$/);
+
+      const links = await getLinks(server.url, docId);
+      assert.equal(links.editUrl, `/d/${docId}`);
+      assert.match(links.viewUrl, /^\/v\/[A-Za-z0-9_-]{32}$/);
+      const viewer = await scenario.open(links.viewUrl, 'Viewer', { typeName: false });
+      const viewerEditor = viewer.page.locator('#editor .ProseMirror');
+
+      await waitForStatus(viewer.page, /^View only$/);
+      assert.equal(await viewerEditor.getAttribute('contenteditable'), 'false');
+      await waitForText([viewer.page], original);
+      const state = await providerState(viewer.page);
+      assert.equal(state.role, 'view');
+      assert.equal(await viewer.page.locator('#share-button').isVisible(), false, '#share-button is visible in view-only mode');
+      assert.equal(await viewer.page.locator('#edit-link').count(), 0, '#edit-link exists in view-only mode');
+
+      // Typing does nothing.
+      await viewerEditor.click();
+      await viewer.page.keyboard.type('typed by the viewer');
+      await viewer.page.keyboard.press('Enter');
+
+      // Forged bytes through the page's own, authenticated socket.
+      const reply = await viewer.page.evaluate(async (bytes) => {
+        const quire = (window as unknown as QuireWindow).quire;
+        if (quire === undefined) throw new Error('window.quire is missing');
+        return new Promise<SaveReply | 'no reply'>((resolve) => {
+          const timer = setTimeout(() => resolve('no reply'), 5_000);
+          quire.provider.socket.emit('sync', quire.docName, new Uint8Array(bytes), (answer: SaveReply) => {
+            clearTimeout(timer);
+            resolve(answer);
+          });
+        });
+      }, forgedUpdateMessage());
+      assert.notEqual(reply, 'no reply', 'the server did not answer the forged update');
+      assert.equal(typeof reply === 'object' && reply.ok, false, `forged update accepted: ${JSON.stringify(reply)}`);
+      assert.equal(typeof reply === 'object' && !reply.ok ? reply.error.code : null, 'read-only');
+
+      // The refusal came after the server decided, so whatever it did is visible now.
+      const peer = await scenario.peer(docId);
+      assert.equal(fragmentText(peer.fragment), original, 'the server\'s copy changed');
+      await waitForText([alice.page, viewer.page], original);
+      assert.equal(await shownText(alice.page), original);
+    });
+  });
+
+  it('regenerating the view link disconnects the old link\'s page; the new link works', { timeout: 90_000 }, async () => {
+    const { browser, server } = ready();
+    await runScenario(browser, server, async (scenario) => {
+      const docId = newDocId();
+      const text = 'Shared with the whole team.';
+      const alice = await scenario.open(`/d/${docId}`, 'Alice');
+      await alice.page.locator('#editor .ProseMirror').click();
+      await alice.page.keyboard.type(text);
+      await waitForStatus(alice.page, /^All changes saved$/);
+
+      await alice.page.locator('#share-button').click();
+      await alice.page.locator('#share-dialog').waitFor({ state: 'visible', timeout: PAGE_TIMEOUT_MS });
+      assert.equal(await alice.page.locator('#edit-link').inputValue(), `${server.url}/d/${docId}`);
+      const oldViewUrl = await waitUntil('#view-link to hold the view-only URL', async () => {
+        const value = await alice.page.locator('#view-link').inputValue();
+        return value.startsWith(`${server.url}/v/`) ? value : false;
+      });
+      assert.equal(await alice.page.locator('#view-link').getAttribute('readonly'), '');
+
+      const oldViewer = await scenario.open(oldViewUrl.slice(server.url.length), 'Old viewer', { typeName: false });
+      await waitForStatus(oldViewer.page, /^View only$/);
+      await waitForText([oldViewer.page], text);
+
+      await alice.page.locator('#regenerate-view').click();
+      const newViewUrl = await waitUntil('#view-link to change after regenerating', async () => {
+        const value = await alice.page.locator('#view-link').inputValue();
+        return value !== oldViewUrl && value.startsWith(`${server.url}/v/`) ? value : false;
+      });
+      assert.equal((await getLinks(server.url, docId)).viewUrl, newViewUrl.slice(server.url.length));
+
+      // The page on the old link is told at once and stops.
+      await waitUntil('the old link\'s provider to report link-revoked', async () => {
+        const state = await providerState(oldViewer.page);
+        return state.errorCode === 'link-revoked' && state.status === 'disconnected';
+      });
+      await waitUntil('a visible notice on the old link\'s page', async () => {
+        const notice = oldViewer.page.locator('#notice');
+        return (await notice.isVisible()) && ((await notice.textContent()) ?? '').trim() !== '';
+      });
+
+      const newViewer = await scenario.open(newViewUrl.slice(server.url.length), 'New viewer', { typeName: false });
+      await waitForStatus(newViewer.page, /^View only$/);
+      await waitForText([newViewer.page], text);
+      assert.equal(await newViewer.page.locator('#editor .ProseMirror').getAttribute('contenteditable'), 'false');
+
+      // By now the revoked page had every chance to reconnect; it must not have.
+      assert.equal((await providerState(oldViewer.page)).status, 'disconnected');
+
+      // The old link no longer opens the document.
+      const late = await scenario.open(oldViewUrl.slice(server.url.length), 'Late viewer', { typeName: false, waitForSync: false });
+      const lateState = await waitUntil('the old link to be refused', async () => {
+        const state = await providerState(late.page);
+        return state.errorCode !== null ? state : false;
+      });
+      assert.ok(['not-found', 'link-revoked'].includes(lateState.errorCode ?? ''), `old link refused with ${lateState.errorCode}`);
+      assert.equal(await shownText(late.page), '', 'the old link still shows the document');
+    });
+  });
+});
