@@ -1,19 +1,19 @@
 /**
  * A DocStore decorator for tests: forwards every call to a real backend unchanged, counts the
- * loads per document, and can hold each load back for a while so that concurrent joins are sure
- * to overlap it. It observes; it never changes a result.
+ * loads per document, and can hold back the result of loads (after the backend read them) until
+ * released, so a test can make joins, unloads or a shutdown overlap a load for sure. It observes
+ * and delays; it never changes a result.
  */
 import type { AppendEntry, CompactResult, DocStore, DocSummary, StoredDoc } from '../../storage/doc-store.js';
 
 export class CountingDocStore implements DocStore {
   private readonly inner: DocStore;
   private readonly loadCounts = new Map<string, number>();
-  /** Extra delay before each load reaches the backend, in ms. */
-  loadDelayMs: number;
+  private readonly finishedCounts = new Map<string, number>();
+  private gate: Promise<void> | null = null;
 
-  constructor(inner: DocStore, options: { loadDelayMs?: number } = {}) {
+  constructor(inner: DocStore) {
     this.inner = inner;
-    this.loadDelayMs = options.loadDelayMs ?? 0;
   }
 
   /** How many times `load(docId)` was called. */
@@ -21,10 +21,35 @@ export class CountingDocStore implements DocStore {
     return this.loadCounts.get(docId) ?? 0;
   }
 
+  /** How many loads of `docId` have returned their result to the caller. */
+  finishedLoadsOf(docId: string): number {
+    return this.finishedCounts.get(docId) ?? 0;
+  }
+
+  /**
+   * Holds back every load's result (the backend read is done first) until the returned function
+   * is called. Only one hold at a time.
+   */
+  holdLoads(): () => void {
+    if (this.gate !== null) throw new RangeError('Loads are already held; release the first hold before taking another.');
+    let release!: () => void;
+    this.gate = new Promise((resolve) => (release = resolve));
+    return () => {
+      this.gate = null;
+      release();
+    };
+  }
+
   async load(docId: string): Promise<StoredDoc | null> {
     this.loadCounts.set(docId, this.loadsOf(docId) + 1);
-    if (this.loadDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.loadDelayMs));
-    return this.inner.load(docId);
+    const gate = this.gate;
+    try {
+      const result = await this.inner.load(docId);
+      if (gate !== null) await gate;
+      return result;
+    } finally {
+      this.finishedCounts.set(docId, this.finishedLoadsOf(docId) + 1);
+    }
   }
   append(entries: readonly AppendEntry[]): Promise<void> {
     return this.inner.append(entries);

@@ -6,8 +6,11 @@
 import * as Y from 'yjs';
 
 export interface DocState {
-  /** Y.Text contents as deltas (text plus formatting attributes), by type name. */
-  readonly texts: Record<string, unknown>;
+  /**
+   * Y.Text contents as deltas (text plus formatting attributes), by type name, in canonical JSON:
+   * attribute keys sorted, since replicas may hold the same attributes in different key order.
+   */
+  readonly texts: Record<string, string>;
   /** Y.XmlFragment contents in their string form (elements, attributes, formatted text). */
   readonly fragments: Record<string, string>;
   /** Y.Array contents as JSON, by type name. */
@@ -24,10 +27,10 @@ export interface DocShape {
 
 /** Snapshots the named shared types and the state vector of `doc`. */
 export function docState(doc: Y.Doc, shape: DocShape): DocState {
-  const texts: Record<string, unknown> = {};
+  const texts: Record<string, string> = {};
   const fragments: Record<string, string> = {};
   const arrays: Record<string, unknown[]> = {};
-  for (const name of shape.texts ?? []) texts[name] = doc.getText(name).toDelta();
+  for (const name of shape.texts ?? []) texts[name] = canonicalJson(doc.getText(name).toDelta());
   for (const name of shape.fragments ?? []) fragments[name] = doc.getXmlFragment(name).toString();
   for (const name of shape.arrays ?? []) arrays[name] = doc.getArray(name).toJSON();
   return { texts, fragments, arrays, stateVector: Buffer.from(Y.encodeStateVector(doc)).toString('hex') };
@@ -38,4 +41,14 @@ export function docFromUpdate(update: Uint8Array): Y.Doc {
   const doc = new Y.Doc();
   Y.applyUpdate(doc, update);
   return doc;
+}
+
+/** JSON with object keys sorted at every level, so equal values always give equal strings. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) => {
+    if (inner === null || typeof inner !== 'object' || Array.isArray(inner)) return inner;
+    const sorted: Record<string, unknown> = {};
+    for (const key of Object.keys(inner).sort()) sorted[key] = (inner as Record<string, unknown>)[key];
+    return sorted;
+  });
 }
