@@ -38,6 +38,7 @@ export class RoomRegistry {
   private readonly options: RoomRegistryOptions;
   private readonly compacting = new Map<string, Promise<void>>();
   private readonly unloading = new Set<Promise<void>>();
+  private closed = false;
 
   constructor(options: RoomRegistryOptions) {
     this.options = options;
@@ -132,8 +133,10 @@ export class RoomRegistry {
     void this.options.bus.unsubscribe(docId).catch(() => {});
   }
 
-  /** Destroys every room (after the writer was flushed). */
+  /** Destroys every room (after the writer was flushed), loads in flight included. */
   async closeAll(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled([...this.entries.values()].map((entry) => entry.ready));
     await this.idle();
     for (const [docId, entry] of this.entries) {
       entry.room?.destroy();
@@ -167,6 +170,12 @@ export class RoomRegistry {
       void bus.unsubscribe(docId).catch(() => {});
       this.options.onBackgroundError?.('load', docId, error);
       throw new QuireError('load-failed', 'The document could not be loaded from storage; it is left untouched. Try again later.');
+    }
+    if (this.closed) {
+      // The registry closed while this load ran: nobody will ever unload this room.
+      doc.destroy();
+      void bus.unsubscribe(docId).catch(() => {});
+      throw new QuireError('server-shutdown', 'The server is shutting down.');
     }
     const room = new Room(docId, doc, {
       writer: this.options.writer,
