@@ -1,0 +1,57 @@
+/**
+ * Server memory per idle connection: RSS of a freshly started server before and after the client
+ * worker opens `connections` clients spread over `docs` documents (each synced, then left idle).
+ * A few warm-up clients are opened first and kept, so the difference is the marginal cost of a
+ * connection, not the server's one-time costs (compiled code, first buffers).
+ */
+import { newDocId } from '../shared/doc-id.js';
+import type { ClientPool } from './client-pool.js';
+import { readerUrl, type PeerName, type ServerLauncher } from './peers/bench-client.js';
+import { totalRssBytes } from './proc-stats.js';
+import { sleep } from './stats.js';
+
+export interface IdleMemoryCase {
+  /** Clients opened (and kept) before the first reading, so one-time costs are not counted. */
+  readonly warmupConnections: number;
+  readonly connections: number;
+  readonly docs: number;
+  /** Quiet time before each RSS reading, ms. */
+  readonly settleMs: number;
+}
+
+export interface IdleMemoryResult {
+  readonly connections: number;
+  readonly rssBeforeBytes: number;
+  readonly rssAfterBytes: number;
+  readonly bytesPerConnection: number;
+  readonly openSeconds: number;
+}
+
+export async function measureIdleMemory(peer: PeerName, launcher: ServerLauncher, pool: ClientPool, params: IdleMemoryCase): Promise<IdleMemoryResult> {
+  const server = await launcher.launch({});
+  try {
+    const docNames = Array.from({ length: params.docs }, () => newDocId());
+    await pool.request(
+      { type: 'open', peer, url: readerUrl(server), docNames, count: params.warmupConnections, concurrency: 50, timeoutMs: 60_000 },
+      'opened',
+    );
+    await sleep(params.settleMs);
+    const rssBeforeBytes = totalRssBytes(server.pids);
+    const opened = await pool.request(
+      { type: 'open', peer, url: readerUrl(server), docNames, count: params.connections, concurrency: 50, timeoutMs: 60_000 },
+      'opened',
+    );
+    await sleep(params.settleMs);
+    const rssAfterBytes = totalRssBytes(server.pids);
+    return {
+      connections: opened.count,
+      rssBeforeBytes,
+      rssAfterBytes,
+      bytesPerConnection: (rssAfterBytes - rssBeforeBytes) / opened.count,
+      openSeconds: opened.ms / 1000,
+    };
+  } finally {
+    await pool.request({ type: 'close' }, 'closed');
+    await server.stop();
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * Starts Quire's own server (`node --import tsx server/main.ts`) as a child process, and fills a
+ * LevelDB data dir through LevelDocStore for cold loads.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LevelDocStore } from '../../storage/level-doc-store.js';
+import type { LaunchOptions, PrepareResult, ServerHandle, ServerLauncher, StoredLayout } from './bench-client.js';
+import { spawnServer } from './child-server.js';
+import { PROJECT_ROOT } from './project-root.js';
+
+/**
+ * Every bench client connects from 127.0.0.1 and one writer sends far faster than a person types,
+ * so the per-address connection cap and per-connection rate limits are lifted (the peers have none).
+ */
+const BENCH_LIMITS = {
+  MAX_CONNECTIONS_PER_ADDRESS: '1000000',
+  RATE_LIMIT_MESSAGES_PER_SECOND: '1000000',
+  RATE_LIMIT_MESSAGE_BURST: '10000000',
+  RATE_LIMIT_BYTES_PER_SECOND: String(2 ** 31),
+  RATE_LIMIT_BYTE_BURST: String(2 ** 31),
+};
+
+/** Log entries written per LevelDocStore.append batch when laying out an uncompacted log. */
+const APPEND_BATCH = 200;
+
+export const quireLauncher: ServerLauncher = {
+  peer: 'quire',
+
+  async launch(options: LaunchOptions): Promise<ServerHandle> {
+    // Quire always persists; without a given dir it gets a throwaway one, removed on stop.
+    const ownDir = options.dataDir === undefined ? await mkdtemp(join(tmpdir(), 'quire-bench-')) : null;
+    const dataDir = options.dataDir ?? ownDir ?? '';
+    try {
+      const server = await spawnServer({
+        command: process.execPath,
+        args: ['--import', 'tsx', join(PROJECT_ROOT, 'server', 'main.ts')],
+        env: { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...BENCH_LIMITS },
+        cwd: PROJECT_ROOT,
+        readyPattern: /listening on (http:\/\/[\d.]+:\d+)/,
+        label: 'Quire server',
+      });
+      const url = server.ready[1];
+      if (url === undefined) throw new Error('The Quire server did not print its URL.');
+      return {
+        peer: 'quire',
+        urls: [url],
+        pids: [server.pid],
+        description: 'server/main.ts, LevelDB in a temp dir, FSYNC default (on), LOG_LEVEL=warn, per-address connection cap and rate limits lifted',
+        async stop(): Promise<void> {
+          await server.stop();
+          if (ownDir !== null) await rm(ownDir, { recursive: true, force: true });
+        },
+      };
+    } catch (error) {
+      if (ownDir !== null) await rm(ownDir, { recursive: true, force: true });
+      throw error;
+    }
+  },
+
+  async prepareStoredDoc(dataDir: string, docNames: readonly string[], records: readonly Uint8Array[], layout: StoredLayout): Promise<PrepareResult> {
+    const store = await LevelDocStore.open(dataDir);
+    try {
+      for (const docId of docNames) {
+        for (let first = 0; first < records.length; first += APPEND_BATCH) {
+          await store.append(records.slice(first, first + APPEND_BATCH).map((update) => ({ docId, update })));
+        }
+        if (layout === 'compacted') await store.compact(docId);
+      }
+    } finally {
+      await store.close();
+    }
+    return {
+      supported: true,
+      what:
+        layout === 'compacted'
+          ? 'LevelDocStore snapshot (the whole doc appended, then compacted)'
+          : `LevelDocStore log of ${records.length} entries, no snapshot`,
+    };
+  },
+};

@@ -1,0 +1,218 @@
+/**
+ * `npm run bench`: Quire side by side with @y/websocket-server and Hocuspocus in one run.
+ * Each measurement runs for every server before the next measurement starts, so that drift in a
+ * noisy machine's load spreads over all three. Prints the table and writes it to bench/results/.
+ *
+ * Flags: --peers=quire,y-websocket,hocuspocus  --only=relay,throughput,memory,cold,replay
+ *        --quick (small sizes, for a smoke run)  --no-write (print only)
+ */
+import { cpus, totalmem } from 'node:os';
+import { parseArgs } from 'node:util';
+import { ClientPool } from './client-pool.js';
+import { benchSizes, coldKey, emptyResults, MEASUREMENTS, relayKey, throughputKey, type Measurement, type Outcome } from './bench-plan.js';
+import { measureColdLoad } from './cold-load.js';
+import { measureIdleMemory } from './idle-memory.js';
+import { isPeerName, PEER_LABELS, type PeerName, type ServerHandle } from './peers/bench-client.js';
+import { LAUNCHERS } from './peers/launchers.js';
+import { PROJECT_ROOT } from './peers/project-root.js';
+import { combineRelaySamples, measureRelayLatency, type RelaySamples } from './relay-latency.js';
+import { renderTable, writeReport, type BenchReport } from './report.js';
+import { summarizeRun } from './summary.js';
+import { measureThroughput } from './throughput.js';
+import { buildTraceDoc, contentAfter, loadTrace, TRACE_CREDITS, type BuiltTraceDoc } from './trace.js';
+import { measureTraceReplay } from './trace-replay.js';
+
+const { values: flags } = parseArgs({
+  options: {
+    peers: { type: 'string' },
+    only: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    'no-write': { type: 'boolean', default: false },
+  },
+  strict: true,
+});
+
+const peers: PeerName[] = (flags.peers ?? 'quire,y-websocket,hocuspocus').split(',').map((name) => {
+  if (!isPeerName(name)) throw new RangeError(`Unknown peer "${name}"; use quire, y-websocket or hocuspocus.`);
+  return name;
+});
+const only: Measurement[] = (flags.only ?? MEASUREMENTS.join(',')).split(',').map((name) => {
+  if (!(MEASUREMENTS as readonly string[]).includes(name)) throw new RangeError(`Unknown measurement "${name}"; use ${MEASUREMENTS.join(', ')}.`);
+  return name as Measurement;
+});
+const quick = flags.quick;
+
+const SIZES = benchSizes(quick);
+
+async function attempt<T>(what: string, run: () => Promise<T>): Promise<Outcome<T>> {
+  try {
+    return { ok: true, value: await run() };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(`  ${what} failed: ${message}`);
+    return { ok: false, error: message };
+  }
+}
+
+const results = emptyResults();
+
+const startedAt = new Date().toISOString();
+const t0 = Date.now();
+const log = (line: string): void => console.log(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(4)}s] ${line}`);
+
+const pool = await ClientPool.start();
+const servers = new Map<PeerName, ServerHandle>();
+try {
+  if (only.some((m) => m === 'relay' || m === 'throughput' || m === 'replay')) {
+    for (const peer of peers) {
+      const server = await LAUNCHERS[peer].launch({});
+      servers.set(peer, server);
+      results.servers.set(peer, server.description);
+      log(`${PEER_LABELS[peer]} server up at ${server.urls.join(', ')} (pid ${server.pids.join(', ')})`);
+    }
+  }
+  const serverOf = (peer: PeerName): ServerHandle => {
+    const server = servers.get(peer);
+    if (server === undefined) throw new Error(`No ${peer} server is running.`);
+    return server;
+  };
+
+  if (only.includes('relay')) {
+    for (const relayCase of SIZES.relay) {
+      // Rounds alternate between the servers so that a burst of load from elsewhere on the machine
+      // lands on all of them rather than on one.
+      const rounds = new Map<PeerName, RelaySamples[]>();
+      const failed = new Map<PeerName, string>();
+      const perRound = { ...relayCase, edits: Math.ceil(relayCase.edits / SIZES.relayRounds) };
+      for (let round = 0; round < SIZES.relayRounds; round++) {
+        for (const peer of peers) {
+          if (failed.has(peer)) continue;
+          const outcome = await attempt(`relay ${peer} ×${relayCase.readers}`, () => measureRelayLatency(peer, serverOf(peer), pool, perRound));
+          if (outcome.ok) rounds.set(peer, [...(rounds.get(peer) ?? []), outcome.value]);
+          else failed.set(peer, outcome.error);
+        }
+      }
+      for (const peer of peers) {
+        const error = failed.get(peer);
+        if (error !== undefined) {
+          results.relay.set(relayKey(peer, relayCase.readers), { ok: false, error });
+          continue;
+        }
+        const r = combineRelaySamples(rounds.get(peer) ?? []);
+        results.relay.set(relayKey(peer, relayCase.readers), { ok: true, value: r });
+        log(`relay ${PEER_LABELS[peer]} ${r.readers} readers: p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms (${r.count} samples in ${r.rounds} rounds, ${r.missing} missing)`);
+      }
+    }
+  }
+
+  if (only.includes('throughput')) {
+    for (const variant of SIZES.throughput) {
+      for (const peer of peers) {
+        const outcome = await attempt(`throughput ${peer}`, () => measureThroughput(peer, serverOf(peer), pool, variant));
+        results.throughput.set(throughputKey(peer, variant.chunk), outcome);
+        if (outcome.ok) {
+          const r = outcome.value;
+          log(
+            `throughput ${PEER_LABELS[peer]} (${variant.chunk} per turn): ${Math.round(r.deliveredPerSecond)} delivered/s in ${r.seconds.toFixed(2)} s, ` +
+              `${r.cpuSecondsPer1000Updates.toFixed(3)} server CPU s per 1000 updates ` +
+              `(CPU s: server ${r.cpuSeconds.toFixed(2)}, readers ${r.readersCpuSeconds?.toFixed(2) ?? '?'}, writer ${r.writerCpuSeconds.toFixed(2)})${r.complete ? '' : ' (INCOMPLETE)'}`,
+          );
+        }
+      }
+    }
+  }
+
+  if (only.includes('replay')) {
+    const trace = await loadTrace(SIZES.replay.trace);
+    const txnCount = Math.min(SIZES.replay.txnCount, trace.txns.length);
+    const expected = contentAfter(trace, txnCount);
+    for (const peer of peers) {
+      const outcome = await attempt(`replay ${peer}`, () =>
+        measureTraceReplay(peer, serverOf(peer), pool, { trace, txnCount, expected, chunk: SIZES.replay.chunk, timeoutMs: SIZES.replay.timeoutMs }),
+      );
+      results.replay.set(peer, outcome);
+      if (outcome.ok) {
+        const r = outcome.value;
+        log(`replay ${PEER_LABELS[peer]}: ${r.txns} txns in ${r.seconds.toFixed(2)} s, ${Math.round(r.updatesPerSecond)} updates/s, ${r.pass ? 'PASS' : 'FAIL'}`);
+      }
+    }
+  }
+
+  for (const server of servers.values()) await server.stop();
+  servers.clear();
+
+  if (only.includes('memory')) {
+    for (const peer of peers) {
+      const outcome = await attempt(`memory ${peer}`, () => measureIdleMemory(peer, LAUNCHERS[peer], pool, SIZES.memory));
+      results.memory.set(peer, outcome);
+      if (outcome.ok) {
+        const r = outcome.value;
+        log(`memory ${PEER_LABELS[peer]}: ${(r.bytesPerConnection / 1024).toFixed(1)} KiB per idle connection (${r.connections} connections)`);
+      }
+    }
+  }
+
+  if (only.includes('cold')) {
+    const trace = await loadTrace('automerge-paper');
+    log('building the automerge-paper document (259,778 transactions)…');
+    const built: BuiltTraceDoc = buildTraceDoc(trace, SIZES.cold.txnsPerEntry);
+    log(`built: ${built.fullUpdate.byteLength} bytes as one update, ${built.logEntries.length} log entries`);
+    for (const layout of ['compacted', 'log'] as const) {
+      for (const peer of peers) {
+        const outcome = await attempt(`cold load ${peer} ${layout}`, () =>
+          measureColdLoad(peer, LAUNCHERS[peer], {
+            layout,
+            records: layout === 'compacted' ? [built.fullUpdate] : built.logEntries,
+            expected: trace.endContent,
+            repetitions: SIZES.cold.repetitions,
+          }),
+        );
+        results.cold.set(coldKey(peer, layout), outcome);
+        if (outcome.ok) {
+          const r = outcome.value;
+          log(
+            r.supported
+              ? `cold load ${PEER_LABELS[peer]} ${layout}: ${r.readyMs.toFixed(1)} ms (synced at ${r.syncedMs.toFixed(1)} ms; samples ${r.samplesMs.map((s) => s.toFixed(0)).join(', ')}; first load in a fresh process ${r.firstLoadMs.toFixed(0)} ms)${r.correct ? '' : ' WRONG CONTENT'}`
+              : `cold load ${PEER_LABELS[peer]} ${layout}: n/a (${r.reason})`,
+          );
+        }
+      }
+    }
+    built.doc.destroy();
+  }
+} finally {
+  for (const server of servers.values()) await server.stop().catch(() => undefined);
+  await pool.stop();
+}
+
+const summary = summarizeRun(results, SIZES, peers, only);
+
+const report: BenchReport = {
+  startedAt,
+  finishedAt: new Date().toISOString(),
+  environment: {
+    node: process.version,
+    cpu: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
+    memory: `${Math.round(totalmem() / 2 ** 30)} GiB`,
+    mode: quick ? 'quick (smoke sizes)' : 'full',
+    peers: peers.join(', '),
+  },
+  ...summary,
+  credits: TRACE_CREDITS,
+  raw: {
+    sizes: SIZES,
+    relay: Object.fromEntries(results.relay),
+    throughput: Object.fromEntries(results.throughput),
+    memory: Object.fromEntries(results.memory),
+    cold: Object.fromEntries(results.cold),
+    replay: Object.fromEntries(results.replay),
+  },
+};
+
+console.log(`\n${renderTable(summary.rows)}\n`);
+for (const check of summary.targets) console.log(`${check.met === null ? 'NOT MEASURED' : check.met ? 'MET   ' : 'MISSED'} ${check.target}: ${check.detail}`);
+console.log(`\n${TRACE_CREDITS}`);
+if (!flags['no-write']) {
+  const { markdownPath, jsonPath } = await writeReport(`${PROJECT_ROOT}bench/results`, report);
+  console.log(`\nWrote ${markdownPath}, ${jsonPath} and bench/results/latest.md (${((Date.now() - t0) / 1000).toFixed(0)} s).`);
+}
