@@ -5,15 +5,7 @@
  * (while Redis is away a publish fails at once and is dropped; the resync after the outage
  * carries what it would have carried).
  *
- * Frames are binary (lib0 encoding), built and read only by `encodeBusFrame` / `decodeBusFrame`:
- *
- *   frame       = kind senderId body
- *   kind        = byte: 1 update | 2 awareness | 3 sync-request | 4 sync-reply
- *   senderId    = varString (the publishing node's id)
- *   body        = update:       rest = a Yjs update
- *               | awareness:    rest = a y-protocols awareness update
- *               | sync-request: rest = the requester's state vector
- *               | sync-reply:   varString(targetId) varUint8Array(stateVector) rest = a Yjs update
+ * Frames are binary; their format is in bus-frame.ts.
  *
  * Catch-up is a two-way exchange, like the y-protocols handshake: a sync request carries the
  * requester's state vector; every other holder answers with a sync-reply addressed to the
@@ -24,58 +16,23 @@
  */
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import * as decoding from 'lib0/decoding';
-import * as encoding from 'lib0/encoding';
 import { Redis } from 'ioredis';
+import { BUS_AWARENESS, BUS_SYNC_REPLY, BUS_SYNC_REQUEST, BUS_UPDATE, decodeBusFrame, encodeBusFrame, type BusFrame } from './bus-frame.js';
 import type { Logger } from './logger.js';
+import {
+  connectionOptions,
+  describeRedisUrl,
+  errorMessage,
+  quit,
+  redactError,
+  redactUrl,
+  TimeoutError,
+  withTimeout,
+} from './redis-connection.js';
 import type { RoomBus, RoomBusHandlers } from './room-bus.js';
 
-export const BUS_UPDATE = 1;
-export const BUS_AWARENESS = 2;
-export const BUS_SYNC_REQUEST = 3;
-export const BUS_SYNC_REPLY = 4;
-
-export type BusFrame =
-  | { readonly kind: typeof BUS_UPDATE | typeof BUS_AWARENESS | typeof BUS_SYNC_REQUEST; readonly sender: string; readonly payload: Uint8Array }
-  | {
-      readonly kind: typeof BUS_SYNC_REPLY;
-      readonly sender: string;
-      readonly target: string;
-      /** The replier's state vector when it wants an answer; empty when the exchange ends here. */
-      readonly stateVector: Uint8Array;
-      /** What the target lacks; may be empty. */
-      readonly payload: Uint8Array;
-    };
-
-/** Encodes one bus frame (see the grammar at the top of this file). */
-export function encodeBusFrame(frame: BusFrame): Uint8Array {
-  const encoder = encoding.createEncoder();
-  encoding.writeUint8(encoder, frame.kind);
-  encoding.writeVarString(encoder, frame.sender);
-  if (frame.kind === BUS_SYNC_REPLY) {
-    encoding.writeVarString(encoder, frame.target);
-    encoding.writeVarUint8Array(encoder, frame.stateVector);
-  }
-  encoding.writeUint8Array(encoder, frame.payload);
-  return encoding.toUint8Array(encoder);
-}
-
-/** Decodes one bus frame; null when the bytes are not a well-formed frame. */
-export function decodeBusFrame(bytes: Uint8Array): BusFrame | null {
-  try {
-    const decoder = decoding.createDecoder(bytes);
-    const kind = decoding.readUint8(decoder);
-    const sender = decoding.readVarString(decoder);
-    if (kind === BUS_SYNC_REPLY) {
-      const target = decoding.readVarString(decoder);
-      const stateVector = decoding.readVarUint8Array(decoder);
-      return { kind, sender, target, stateVector, payload: decoding.readTailAsUint8Array(decoder) };
-    }
-    if (kind !== BUS_UPDATE && kind !== BUS_AWARENESS && kind !== BUS_SYNC_REQUEST) return null;
-    return { kind, sender, payload: decoding.readTailAsUint8Array(decoder) };
-  } catch {
-    return null;
-  }
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 export interface RedisRoomBusOptions {
@@ -95,22 +52,6 @@ interface Subscription {
   readonly handlers: RoomBusHandlers;
 }
 
-/** Resolves the promise, or rejects with `message` after `ms`. */
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /**
  * A {@link RoomBus} on Redis pub/sub (ioredis). Guarantees:
@@ -127,6 +68,9 @@ export class RedisRoomBus implements RoomBus {
   private readonly prefix: string;
   private readonly options: RedisRoomBusOptions;
   private readonly subscriptions = new Map<string, Subscription>();
+  /** Connections made for the Socket.IO adapter; closed with the bus. */
+  private readonly adapterConnections: Redis[] = [];
+  private readonly url: string;
   private publisherReady = false;
   /** True once the subscriber is connected and every channel of `subscriptions` is subscribed. */
   private subscriberReady = false;
@@ -141,7 +85,8 @@ export class RedisRoomBus implements RoomBus {
   private receivedByteCount = 0;
   private dropped = 0;
 
-  private constructor(publisher: Redis, subscriber: Redis, nodeId: string, options: RedisRoomBusOptions) {
+  private constructor(url: string, publisher: Redis, subscriber: Redis, nodeId: string, options: RedisRoomBusOptions) {
+    this.url = url;
     this.publisher = publisher;
     this.subscriber = subscriber;
     this.nodeId = nodeId;
@@ -160,18 +105,14 @@ export class RedisRoomBus implements RoomBus {
     if (Buffer.byteLength(nodeId) > 200) throw new RangeError('The room bus node id must be at most 200 bytes long.');
     const timeoutMs = options.connectTimeoutMs ?? 5000;
     const common = {
-      lazyConnect: true,
-      connectTimeout: timeoutMs,
-      // Fail fast while Redis is away; keep trying to come back, at most every two seconds.
+      ...connectionOptions(timeoutMs),
+      // Fail fast while Redis is away; the bus resubscribes by itself once it is back.
       enableOfflineQueue: false,
       autoResubscribe: false,
-      // How long a closing socket may linger before it is destroyed (ioredis keeps a timer that long).
-      disconnectTimeout: 500,
-      retryStrategy: (attempt: number) => Math.min(100 * attempt, 2000),
     };
     const publisher = new Redis(url, { ...common, connectionName: `quire-bus-pub:${nodeId}` });
     const subscriber = new Redis(url, { ...common, connectionName: `quire-bus-sub:${nodeId}` });
-    const bus = new RedisRoomBus(publisher, subscriber, nodeId, options);
+    const bus = new RedisRoomBus(url, publisher, subscriber, nodeId, options);
     bus.listen();
     try {
       await withTimeout(
@@ -184,7 +125,7 @@ export class RedisRoomBus implements RoomBus {
       publisher.disconnect();
       subscriber.disconnect();
       // "Connection is closed." says less than the socket error that closed it.
-      const cause = error instanceof Error && error.message.startsWith('no answer') ? error : (bus.lastError ?? error);
+      const cause = error instanceof TimeoutError ? error : (bus.lastError ?? error);
       throw new Error(`Cannot connect to Redis at ${where}: ${redactUrl(errorMessage(cause), url)}`, { cause });
     }
     // Nothing is subscribed yet, so a connected subscriber is a ready one.
@@ -209,7 +150,7 @@ export class RedisRoomBus implements RoomBus {
     return this.receivedByteCount;
   }
 
-  /** Frames dropped: publishes that failed while Redis was away, and malformed frames received. */
+  /** Frames dropped: publishes that failed while Redis was away, and received frames that were malformed or whose handler threw. */
   get droppedMessages(): number {
     return this.dropped;
   }
@@ -262,13 +203,39 @@ export class RedisRoomBus implements RoomBus {
     this.publish(docId, { kind: BUS_AWARENESS, sender: this.nodeId, payload: update });
   }
 
-  /** Quits both connections; afterwards every call is a no-op or rejects. */
+  /**
+   * Two more connections to the same Redis, for Socket.IO's Redis adapter
+   * (`createAdapter(pubClient, subClient, { key })`), closed by this bus's `close()`. Unlike the
+   * bus's own, they queue commands while Redis is away and never give up on them (the adapter does
+   * not catch a failed publish), so a link revoked during an outage takes effect once Redis is back.
+   */
+  async openAdapterClients(): Promise<{ pubClient: Redis; subClient: Redis }> {
+    if (this.closed) throw new Error('The room bus is closed.');
+    const timeoutMs = this.options.connectTimeoutMs ?? 5000;
+    const options = { ...connectionOptions(timeoutMs), maxRetriesPerRequest: null };
+    const pubClient = new Redis(this.url, { ...options, connectionName: `quire-io-pub:${this.nodeId}` });
+    const subClient = new Redis(this.url, { ...options, connectionName: `quire-io-sub:${this.nodeId}` });
+    for (const connection of [pubClient, subClient]) {
+      this.adapterConnections.push(connection);
+      // The bus's own connections report the outage; these only must not crash the process.
+      connection.on('error', (error: Error) => this.options.logger?.debug({ err: redactError(error) }, 'Socket.IO adapter: Redis connection error'));
+    }
+    try {
+      await withTimeout(Promise.all([pubClient.connect(), subClient.connect()]), timeoutMs, `no answer within ${timeoutMs} ms`);
+    } catch (error) {
+      await Promise.all([quit(pubClient), quit(subClient)]);
+      throw new Error(`Cannot connect to Redis at ${describeRedisUrl(this.url)}: ${redactUrl(errorMessage(error), this.url)}`, { cause: error });
+    }
+    return { pubClient, subClient };
+  }
+
+  /** Quits every connection; afterwards every call is a no-op or rejects. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.subscriptions.clear();
     this.setHealth();
-    await Promise.all([quit(this.publisher), quit(this.subscriber)]);
+    await Promise.all([this.publisher, this.subscriber, ...this.adapterConnections].map((connection) => quit(connection)));
   }
 
   private channelOf(docId: string): string {
@@ -378,7 +345,7 @@ export class RedisRoomBus implements RoomBus {
         }
         case BUS_SYNC_REPLY: {
           if (frame.target !== this.nodeId) break;
-          if (frame.payload.byteLength > 0) handlers.update(frame.payload);
+          if (frame.payload.byteLength > 0) (handlers.catchUp ?? handlers.update)(frame.payload);
           if (frame.stateVector.byteLength === 0) break;
           const lacking = handlers.syncRequest(frame.stateVector);
           if (lacking !== null) {
@@ -395,54 +362,3 @@ export class RedisRoomBus implements RoomBus {
   }
 }
 
-async function quit(connection: Redis): Promise<void> {
-  if (connection.status === 'end') return;
-  if (connection.status === 'wait') {
-    connection.disconnect();
-    return;
-  }
-  const ended = new Promise<void>((resolve) => connection.once('end', () => resolve()));
-  if (connection.status === 'ready') {
-    try {
-      await withTimeout(connection.quit(), 2000, 'quit timed out');
-    } catch {
-      connection.disconnect();
-    }
-  } else {
-    connection.disconnect();
-  }
-  await withTimeout(ended, 2000, 'end timed out').catch(() => connection.disconnect());
-}
-
-/** `host:port` of a Redis URL, for messages; throws a RangeError (without the URL) when it is not one. */
-export function describeRedisUrl(url: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new RangeError('The Redis URL is malformed; expected redis://[user:password@]host[:port][/db] or rediss://….');
-  }
-  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
-    throw new RangeError(`The Redis URL must start with redis:// or rediss://, not ${parsed.protocol}//.`);
-  }
-  if (parsed.hostname === '') throw new RangeError('The Redis URL names no host.');
-  return `${parsed.hostname}:${parsed.port === '' ? '6379' : parsed.port}`;
-}
-
-/** Removes the URL's password (and the URL itself) from a message. */
-function redactUrl(message: string, url: string): string {
-  let result = message.split(url).join('<redis url>');
-  try {
-    const password = decodeURIComponent(new URL(url).password);
-    if (password !== '') result = result.split(password).join('***');
-  } catch {
-    // describeRedisUrl already refused a URL that does not parse.
-  }
-  return result;
-}
-
-/** ioredis errors carry only host, port and cause; never the password. Keep message and code. */
-function redactError(error: Error): { message: string; code?: string } {
-  const code = (error as NodeJS.ErrnoException).code;
-  return code === undefined ? { message: error.message } : { message: error.message, code };
-}

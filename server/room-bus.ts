@@ -12,6 +12,12 @@ export interface RoomBusHandlers {
   /** A change another node received from a client. */
   readonly update: (update: Uint8Array) => void;
   readonly awareness: (update: Uint8Array) => void;
+  /**
+   * What another node sent in answer to a sync request (either direction). Unlike `update`, it may
+   * not be durable anywhere yet: the node that received it from a client may die before storing
+   * it. So the receiver stores whatever of it is new to it. Absent: treated like `update`.
+   */
+  readonly catchUp?: (update: Uint8Array) => void;
   /** Another node's state vector: return what it lacks (a Yjs update), or null for nothing. */
   readonly syncRequest: (stateVector: Uint8Array) => Uint8Array | null;
   /** The local state vector, sent with this node's own sync requests. */
