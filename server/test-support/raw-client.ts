@@ -5,6 +5,7 @@
  * honest peer on top: a Y.Doc and an Awareness fed only by what the server sends.
  */
 import { io, type Socket } from 'socket.io-client';
+import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { Awareness, applyAwarenessUpdate } from 'y-protocols/awareness';
 import { isQuireErrorPayload, type QuireErrorPayload } from '../../shared/errors.js';
@@ -101,6 +102,15 @@ export class RawClient {
     return outcome.reply as SaveReply;
   }
 
+  /**
+   * Emits an event with an ack and resolves with the ack's argument; rejects after `timeoutMs`.
+   * Unlike `request`, many of these may be in flight at once.
+   */
+  async ack(event: string, args: readonly unknown[], timeoutMs = DEFAULT_TIMEOUT_MS): Promise<unknown> {
+    const reply: unknown = await this.socket.timeout(timeoutMs).emitWithAck(event, ...args);
+    return reply;
+  }
+
   /** Emits an event exactly as given, without an ack. */
   emitRaw(event: string, ...args: unknown[]): void {
     this.socket.emit(event, ...args);
@@ -112,6 +122,21 @@ export class RawClient {
    */
   request(event: string, args: readonly unknown[], options: { withAck?: boolean; timeoutMs?: number } = {}): Promise<Outcome> {
     const withAck = options.withAck ?? true;
+    return this.outcomeOf(
+      (ack) => {
+        if (withAck) this.socket.emit(event, ...args, ack);
+        else this.socket.emit(event, ...args);
+      },
+      `an answer to ${event}`,
+      options.timeoutMs,
+    );
+  }
+
+  /**
+   * Runs `send` (which may pass `ack` as a Socket.IO ack) and resolves with the first answer: the
+   * ack, a `quire-error` received after `send` started, or the connection closing.
+   */
+  outcomeOf(send: (ack: (reply: unknown) => void) => void, what: string, timeoutMs?: number): Promise<Outcome> {
     const start = this.received.length;
     return this.until<Outcome>(
       () => {
@@ -120,12 +145,9 @@ export class RawClient {
         if (this.disconnectReason !== null) return { via: 'disconnect', reason: this.disconnectReason };
         return null;
       },
-      `an answer to ${event}`,
-      options.timeoutMs,
-      (settle) => {
-        if (withAck) this.socket.emit(event, ...args, (reply: unknown) => settle({ via: 'ack', reply }));
-        else this.socket.emit(event, ...args);
-      },
+      what,
+      timeoutMs,
+      (settle) => send((reply) => settle({ via: 'ack', reply })),
     );
   }
 
@@ -180,6 +202,19 @@ export class RawClient {
   }
 }
 
+/** Resolves like `promise`, or rejects once `timeoutMs` passed first; `what` says what was awaited. */
+export async function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string | (() => string)): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}.`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export function describeOutcome(outcome: Outcome): string {
   if (outcome.via === 'ack') return `ack ${JSON.stringify(outcome.reply)}`;
   if (outcome.via === 'error') return `quire-error ${JSON.stringify(outcome.error)}`;
@@ -194,6 +229,18 @@ export function refusalCode(outcome: Outcome): string | null {
     if (typeof reply === 'object' && reply !== null && reply.ok === false && isQuireErrorPayload(reply.error)) return reply.error.code;
   }
   return null;
+}
+
+/** An awareness update written by hand, so that it can name any client id and clock. */
+export function awarenessUpdate(entries: readonly { clientId: number; clock: number; state: unknown }[]): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, entries.length);
+  for (const entry of entries) {
+    encoding.writeVarUint(encoder, entry.clientId);
+    encoding.writeVarUint(encoder, entry.clock);
+    encoding.writeVarString(encoder, JSON.stringify(entry.state));
+  }
+  return encoding.toUint8Array(encoder);
 }
 
 const REMOTE = Symbol('remote');
