@@ -331,8 +331,8 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
     } else {
       this.reportError(reply.error);
       if (!FINAL_CHANGE_ERRORS.has(reply.error.code)) {
-        // Kept: resent after a pause (rate limits), and after every reconnect anyway.
-        this.scheduleResend(seqs);
+        // Kept, and resent after every reconnect; after a pause too when it was only too fast.
+        if (reply.error.code === 'rate-limited') this.scheduleResend(seqs);
         return;
       }
       for (const seq of seqs) this.outstanding.delete(seq);

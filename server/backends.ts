@@ -6,7 +6,9 @@
 import type { QuireConfig } from './config.js';
 import type { Logger } from './logger.js';
 import type { QuireServerOptions } from './quire-server.js';
+import { createAdapter } from '@socket.io/redis-adapter';
 import { PostgresDocStore } from '../storage/postgres-doc-store.js';
+import { RedisRoomBus } from './redis-room-bus.js';
 
 export type Backends = Pick<QuireServerOptions, 'store' | 'bus' | 'adapter'>;
 
@@ -17,6 +19,13 @@ export async function openBackends(config: QuireConfig, logger: Logger): Promise
       schema: config.pgSchema ?? undefined,
       onIdleError: (error) => logger.warn({ err: error }, 'a PostgreSQL connection failed; it will be replaced'),
     });
+  }
+  if (config.redisUrl !== null) {
+    const bus = await RedisRoomBus.open(config.redisUrl, { channelPrefix: config.redisPrefix, logger });
+    backends.bus = bus;
+    // The adapter's two connections belong to the bus, which the server closes on shutdown.
+    const { pubClient, subClient } = await bus.openAdapterClients();
+    backends.adapter = createAdapter(pubClient, subClient, { key: `${config.redisPrefix}socket.io` });
   }
   return backends;
 }

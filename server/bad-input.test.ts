@@ -333,7 +333,7 @@ describe('bad input from one connection', () => {
     const bogus = itemWithUnknownParent(victim, nextClock, 'bogus');
     assert.doesNotThrow(() => Y.decodeUpdate(bogus), 'precondition: the update is well-formed');
     const outcome = await scene.offender.request('sync', [scene.docId, encodeUpdateMessage(bogus)]);
-    assert.ok(['invalid-update', null].includes(refusalCode(outcome)), `the bogus update: got ${describeOutcome(outcome)}`);
+    assert.ok(['invalid-update', 'missing-dependencies', null].includes(refusalCode(outcome)), `the bogus update: got ${describeOutcome(outcome)}`);
 
     // The victim types on; live clients see it. A client joining now, and storage, must agree.
     text.insert(text.length, ' typed after the bogus update');
@@ -719,7 +719,7 @@ describe('seeded fuzz of bad input', () => {
           const input = batch[i]!;
           const code = refusalCode({ via: 'ack', reply }) ?? (JSON.stringify(reply) === '{"ok":true}' ? 'ok' : `malformed reply ${JSON.stringify(reply)}`);
           tally.set(code, (tally.get(code) ?? 0) + 1);
-          const expected = input.bytes.length > LIMITS.maxUpdateBytes ? ['update-too-large'] : ['ok', 'invalid-update'];
+          const expected = input.bytes.length > LIMITS.maxUpdateBytes ? ['update-too-large'] : ['ok', 'invalid-update', 'missing-dependencies'];
           if (!expected.includes(code)) wrong.push(`${input.kind} ${hex(input.bytes)} → ${code}`);
         });
         sent += batch.length;

@@ -7,7 +7,7 @@ import { parseDocName } from '../shared/doc-id.js';
 import { QuireError, type QuireErrorPayload } from '../shared/errors.js';
 import type { JoinReply, Role, SaveReply } from '../shared/events.js';
 import type { Limits } from '../shared/limits.js';
-import { SYNC_STEP1, SYNC_STEP2, decodeSyncMessage } from '../shared/protocol.js';
+import { SYNC_STEP1, decodeSyncMessage } from '../shared/protocol.js';
 import type { DocStore } from '../storage/doc-store.js';
 import { docTag, viewTokenTag, type Connection } from './connection.js';
 import { Member } from './room.js';
@@ -172,7 +172,7 @@ export class Collaboration {
         room.answerStep1(member, decoded.payload);
         return { ok: true };
       }
-      await room.applyClientChange(member, decoded.payload, decoded.type !== SYNC_STEP2);
+      await room.applyClientChange(member, decoded.payload);
       this.options.onUpdateReceived?.(decoded.payload.length);
       if (room.logEntries >= this.options.compactAfterEntries) void this.options.registry.scheduleCompaction(room.docId);
       return { ok: true };

@@ -73,16 +73,6 @@ async function main(): Promise<void> {
     logger,
   });
 
-  let url: string;
-  try {
-    ({ url } = await server.listen());
-  } catch (error) {
-    console.error(`Quire could not start: ${(error as Error).message}`);
-    process.exit(1);
-  }
-  const where = config.databaseUrl ? 'data in PostgreSQL' : `data in ${config.dataDir}`;
-  console.log(`Quire listening on ${url} (${where}${config.redisUrl ? ', cluster over Redis' : ''})`);
-
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -98,6 +88,17 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+
+  let url: string;
+  try {
+    ({ url } = await server.listen());
+  } catch (error) {
+    console.error(`Quire could not start: ${(error as Error).message}`);
+    process.exit(1);
+  }
+  const where = config.databaseUrl ? 'data in PostgreSQL' : `data in ${config.dataDir}`;
+  console.log(`Quire listening on ${url} (${where}${config.redisUrl ? ', cluster over Redis' : ''})`);
+
 }
 
 void main();

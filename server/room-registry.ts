@@ -8,7 +8,7 @@ import * as Y from 'yjs';
 import type { DocStore } from '../storage/doc-store.js';
 import { QuireError } from '../shared/errors.js';
 import type { Limits } from '../shared/limits.js';
-import { BUS_ORIGIN, Room, STORAGE_ORIGIN, type RoomHooks } from './room.js';
+import { BUS_ORIGIN, CATCH_UP_ORIGIN, Room, STORAGE_ORIGIN, type RoomHooks } from './room.js';
 import type { RoomBus } from './room-bus.js';
 import type { UpdateWriter } from './update-writer.js';
 
@@ -153,6 +153,7 @@ export class RoomRegistry {
     try {
       await bus.subscribe(docId, {
         update: (update) => Y.applyUpdate(doc, update, BUS_ORIGIN),
+        catchUp: (update) => Y.applyUpdate(doc, update, CATCH_UP_ORIGIN),
         awareness: (update) => this.peek(docId)?.applyBusAwareness(update),
         syncRequest: (stateVector) => Y.encodeStateAsUpdate(doc, stateVector),
         stateVector: () => Y.encodeStateVector(doc),

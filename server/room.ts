@@ -3,7 +3,9 @@
  * carries a tagged origin that decides what happens to it:
  * - a Member (a client connection): broadcast to the other members, appended to storage, published
  *   on the room bus;
- * - BUS_ORIGIN (another node applied it first): broadcast to local members only;
+ * - BUS_ORIGIN (another node applied and stored it first): broadcast to local members only;
+ * - CATCH_UP_ORIGIN (another node's answer to a sync request, maybe not stored yet): broadcast to
+ *   local members and appended to storage, not republished;
  * - anything else (loading from storage): nothing.
  */
 import * as Y from 'yjs';
@@ -38,6 +40,8 @@ export class Member {
 }
 
 export const BUS_ORIGIN = Symbol('room-bus');
+/** Catch-up from another node (a bus sync reply): broadcast locally and stored, never republished. */
+export const CATCH_UP_ORIGIN = Symbol('room-bus-catch-up');
 export const STORAGE_ORIGIN = Symbol('storage');
 
 /** Hooks the room calls for changes that leave the process. */
@@ -120,10 +124,11 @@ export class Room {
   /**
    * Applies a client's change (step 2 or update) and resolves once everything it contains is
    * durable. Rejects with a QuireError when the change is refused; nothing is then applied,
-   * stored or broadcast. `storeWhenUnchanged`: an update that changes nothing is still appended
-   * (a client resending what another node may have applied but not stored).
+   * stored or broadcast. Only what Yjs actually integrated is ever stored, never the client's
+   * bytes as sent: an update that changes nothing is acknowledged once everything queued for the
+   * document before it is durable (what it holds is in memory, so it came from storage or is queued).
    */
-  async applyClientChange(member: Member, update: Uint8Array, storeWhenUnchanged: boolean): Promise<void> {
+  async applyClientChange(member: Member, update: Uint8Array): Promise<void> {
     if (member.role !== 'edit') {
       throw new QuireError('read-only', 'This connection has view-only access; the document cannot be changed through it.');
     }
@@ -140,6 +145,11 @@ export class Room {
     const writes: Promise<void>[] = [];
     this.capturing = writes;
     let failure: unknown = null;
+    // Yjs parks the parts of an update whose dependencies it lacks in the store's pending fields
+    // and mixes them into every later encoding, where bogus ones can hide real items. A client's
+    // update must integrate entirely; what it left pending is dropped again.
+    const store = this.doc.store;
+    const pendingBefore = { structs: store.pendingStructs, ds: store.pendingDs };
     try {
       Y.applyUpdate(this.doc, update, member);
     } catch (error) {
@@ -147,21 +157,21 @@ export class Room {
     } finally {
       this.capturing = null;
     }
+    const leftPending = store.pendingStructs !== pendingBefore.structs || store.pendingDs !== pendingBefore.ds;
+    if (leftPending) {
+      store.pendingStructs = pendingBefore.structs;
+      store.pendingDs = pendingBefore.ds;
+      if (failure === null) {
+        throw new QuireError('missing-dependencies', 'The update depends on changes the server does not have; send those first.');
+      }
+    }
     // Whatever part of a failing update got integrated was broadcast and stored like any other
     // change, so every replica still agrees; the sender learns its update was refused.
     if (failure !== null) {
       throw new QuireError('invalid-update', 'The update could not be applied to the document.');
     }
-    if (writes.length === 0) {
-      if (storeWhenUnchanged) {
-        this.logEntries++;
-        await this.writer.append(this.docId, update);
-      } else {
-        await this.writer.settled(this.docId);
-      }
-      return;
-    }
-    await Promise.all(writes);
+    if (writes.length === 0) await this.writer.settled(this.docId);
+    else await Promise.all(writes);
   }
 
   /** Applies a change another node received first. */
@@ -224,14 +234,23 @@ export class Room {
 
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
     const fromClient = isMember(origin) ? origin : null;
-    if (fromClient === null && origin !== BUS_ORIGIN) return;
+    if (fromClient === null && origin !== BUS_ORIGIN && origin !== CATCH_UP_ORIGIN) return;
     this.sizeEstimate += update.length;
     this.broadcast(encodeUpdateMessage(update), fromClient, 'sync');
+    if (origin === CATCH_UP_ORIGIN) {
+      // The node that sent it may not have stored it yet, and may die before it does. (A closed
+      // writer refuses it during shutdown; the sender still has it then.)
+      this.logEntries++;
+      this.writer.append(this.docId, update).catch(() => undefined);
+    }
     if (fromClient !== null) {
       this.logEntries++;
       const written = this.writer.append(this.docId, update);
       this.capturing?.push(written);
-      this.hooks.publishUpdate?.(this.docId, update);
+      // Other nodes learn a change only once it is durable. A node that dies before storing it
+      // leaves it only with its own clients, whose handshake with the next node carries it again.
+      const publish = this.hooks.publishUpdate;
+      if (publish !== undefined) written.then(() => publish(this.docId, update), () => undefined);
     }
   };
 

@@ -6,17 +6,18 @@ export const ERROR_CODES = [
   'bad-request', // a payload of the wrong type or shape
   'invalid-doc-name', // not a document id nor a view key
   'not-joined', // a document message for a document this connection has not joined
-  'not-found', // a view key that maps to no document
+  'not-found', // a document that does not exist (HTTP API)
   'forbidden', // the token verifier refused the connection
   'read-only', // a `view` connection tried to change the document
   'invalid-update', // bytes that are not a well-formed Yjs update or sync message
+  'missing-dependencies', // an update building on changes the server does not have (send those first)
   'update-too-large',
   'doc-too-large',
   'invalid-awareness',
   'awareness-too-large',
   'awareness-not-owned', // an awareness update for a client id another connection controls
   'unknown-event',
-  'link-revoked', // the view link used to join was regenerated
+  'link-revoked', // the view key maps to no document: regenerated, deleted or never issued
   'doc-deleted',
   'rate-limited',
   'too-many-docs',

@@ -9,14 +9,11 @@ import { fileURLToPath } from 'node:url';
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const LISTENING = /listening on (http:\/\/[0-9A-Za-z.:[\]-]+)/;
 
-/** A stand-in for server/main.ts that composes a cluster node from the environment. */
-export const STAND_IN_ENTRY = 'server/cluster/test-support/cluster-node.ts';
-
 /**
  * The entry point the nodes run, given DATABASE_URL, REDIS_URL, QUIRE_PG_SCHEMA and
- * QUIRE_REDIS_PREFIX. QUIRE_CLUSTER_ENTRY overrides it (server/main.ts once it composes the cluster).
+ * QUIRE_REDIS_PREFIX: the real `npm start` entry. QUIRE_CLUSTER_ENTRY overrides it.
  */
-export const NODE_ENTRY = process.env.QUIRE_CLUSTER_ENTRY ?? STAND_IN_ENTRY;
+export const NODE_ENTRY = process.env.QUIRE_CLUSTER_ENTRY ?? 'server/main.ts';
 
 export interface NodeExit {
   readonly code: number | null;
