@@ -59,7 +59,7 @@ export function renderTable(rows: readonly MetricRow[]): string {
   const lines = [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`];
   for (const row of rows) {
     const cells = [
-      `${row.label} (${row.unit}, ${row.lowerIsBetter ? 'lower' : 'higher'} is better)`,
+      row.unit === 'PASS/FAIL' ? row.label : `${row.label} (${row.unit}, ${row.lowerIsBetter ? 'lower' : 'higher'} is better)`,
       ...PEER_NAMES.map((peer) => formatValue(row.values[peer], row.decimals)),
       formatRatio(ratio(row, 'y-websocket')),
       formatRatio(ratio(row, 'hocuspocus')),

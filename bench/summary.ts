@@ -124,7 +124,7 @@ export function summarizeRun(results: BenchResults, sizes: BenchSizes, peers: re
       `time from the first until every one of ${sizes.throughput[0]?.readers ?? 0} readers holds the last; server CPU over that window plus a ${sizes.throughput[0]?.settleMs ?? 0} ms settle, so deferred saving is included. ` +
       'Quire writes every update durably to LevelDB (fsync on) before acknowledging it; the peers run without persistence.',
     `Idle memory: a fresh server; ${sizes.memory.warmupConnections} warm-up clients connect first (so one-time costs such as compiled code are not counted per connection), ` +
-      `then RSS before and ${sizes.memory.settleMs} ms after ${sizes.memory.connections} more clients (from the client worker) joined ${sizes.memory.docs} docs and synced; delta ÷ ${sizes.memory.connections}. Includes each connection's awareness state.`,
+      `then RSS before and ${sizes.memory.settleMs} ms after ${sizes.memory.connections} more clients (from the client worker) joined ${sizes.memory.docs} docs and synced; delta ÷ ${sizes.memory.connections}. Includes each connection's awareness state, and garbage not yet collected: V8 grows its heap in steps, so this figure moves by several KiB between runs.`,
     ...[...results.cold.entries()].flatMap(([key, outcome]) => {
       if (!outcome.ok) return [`Cold load ${key}: error: ${outcome.error}`];
       const r = outcome.value;
