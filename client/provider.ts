@@ -4,7 +4,8 @@
  *
  * What it guarantees:
  * - every local change is sent, and counted in `unsavedCount` until the server acknowledges it as
- *   durable; changes never acknowledged are resent after every reconnect;
+ *   durable; after every reconnect the handshake's step 2 carries whatever the server lacks, and
+ *   its acknowledgement covers every earlier change;
  * - after every (re)connect it runs the y-protocols handshake both ways, so offline edits flow
  *   in both directions;
  * - `whenSaved()` resolves once everything sent (or queued) before the call is durable;
@@ -16,6 +17,7 @@ import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwareness
 import type { QuireErrorPayload } from '../shared/errors.js';
 import { QUIRE_NAMESPACE, type ClientToServerEvents, type JoinReply, type Role, type SaveReply, type ServerToClientEvents } from '../shared/events.js';
 import { SYNC_STEP1, SYNC_STEP2, decodeSyncMessage, encodeSyncMessage, encodeUpdateMessage, toBytes } from '../shared/protocol.js';
+import * as singleFrameParser from '../shared/socketio-parser.js';
 import { TypedEmitter } from './typed-emitter.js';
 
 export type ProviderStatus = 'connecting' | 'connected' | 'synced' | 'disconnected';
@@ -75,6 +77,11 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
   private _role: Role | null = null;
   private _lastError: QuireErrorPayload | null = null;
   private joined = false;
+  /**
+   * True once this connection's step 2 is out. Changes wait until then: sent earlier they could
+   * reach a server that lacks what they build on (a restarted server, another node).
+   */
+  private handshakeSent = false;
   private stopped = false;
   private destroyed = false;
   private nextSeq = 1;
@@ -86,7 +93,8 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
   private saveWaiters: SaveWaiter[] = [];
   private syncWaiters: Array<() => void> = [];
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
-  private readonly resendTimers = new Set<ReturnType<typeof setTimeout>>();
+  private resendTimer: ReturnType<typeof setTimeout> | null = null;
+  private resendAttempts = 0;
 
   constructor(url: string, docName: string, doc: Y.Doc, options: DocProviderOptions = {}) {
     super();
@@ -99,6 +107,7 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
     const base = url.replace(/\/+$/, '');
     this.socket = io(base + QUIRE_NAMESPACE, {
       forceNew: true,
+      parser: singleFrameParser,
       autoConnect: false,
       path: options.path ?? '/socket.io',
       transports: options.transports ?? ['polling', 'websocket'],
@@ -223,11 +232,7 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
     if (this.awareness.getLocalState() !== null) {
       this.socket.emit('awareness', this.docName, encodeAwarenessUpdate(this.awareness, [this.doc.clientID]));
     }
-    // Everything never acknowledged goes again, merged into one message.
-    this.unsent = [];
-    const seqs: number[] = [];
-    for (const [seq, entry] of this.outstanding) if (entry.kind === 'update') seqs.push(seq);
-    this.sendUpdates(seqs);
+    // Changes never acknowledged travel in our step 2, sent once the server's step 1 arrives.
   };
 
   private readonly onDisconnect = (): void => {
@@ -247,8 +252,11 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
       if (this._role !== 'edit') return;
       const seq = this.nextSeq++;
       this.outstanding.set(seq, { kind: 'step2', update: null });
+      // Step 2 carries everything the server lacks, so its ack covers every earlier change.
       const step2 = encodeSyncMessage(SYNC_STEP2, Y.encodeStateAsUpdate(this.doc, decoded.payload));
       this.socket.emit('sync', this.docName, step2, (reply: SaveReply) => this.onStep2Saved(seq, reply));
+      this.unsent = [];
+      this.handshakeSent = true;
       return;
     }
     try {
@@ -294,11 +302,11 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
     this.unsent.push(seq);
     this.emit('unsaved', this.unsavedCount);
     // Changes made in one synchronous run (a paste, an import loop) leave as one message.
-    if (this.joined && this.unsent.length === 1) queueMicrotask(this.flushUnsent);
+    if (this.joined && this.handshakeSent && this.unsent.length === 1) queueMicrotask(this.flushUnsent);
   };
 
   private readonly flushUnsent = (): void => {
-    if (!this.joined) return;
+    if (!this.joined || !this.handshakeSent) return;
     const seqs = this.unsent;
     this.unsent = [];
     this.sendUpdates(seqs);
@@ -328,11 +336,13 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
     if (this.destroyed) return;
     if (reply.ok) {
       for (const seq of seqs) this.outstanding.delete(seq);
+      this.resendAttempts = 0;
     } else {
       this.reportError(reply.error);
       if (!FINAL_CHANGE_ERRORS.has(reply.error.code)) {
-        // Kept, and resent after every reconnect; after a pause too when it was only too fast.
-        if (reply.error.code === 'rate-limited') this.scheduleResend(seqs);
+        // Kept, and resent after a pause (with everything else outstanding, so that what it
+        // builds on travels with it) and after every reconnect.
+        this.scheduleResend();
         return;
       }
       for (const seq of seqs) this.outstanding.delete(seq);
@@ -345,24 +355,34 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
 
   private onStep2Saved(seq: number, reply: SaveReply): void {
     if (this.destroyed) return;
-    if (!reply.ok) {
+    if (reply.ok) {
+      // Everything in the document when step 2 was encoded is durable now.
+      for (const other of this.outstanding.keys()) if (other <= seq) this.outstanding.delete(other);
+      this.emit('unsaved', this.unsavedCount);
+    } else {
       this.reportError(reply.error);
-      if (!FINAL_CHANGE_ERRORS.has(reply.error.code)) return;
-      this.refusedUpTo = Math.max(this.refusedUpTo, seq);
-      this.refusal = reply.error;
+      // Earlier changes stay outstanding for the next handshake; this step 2 is done with.
+      for (const [other, entry] of this.outstanding) if (entry.kind === 'step2' && other <= seq) this.outstanding.delete(other);
+      if (FINAL_CHANGE_ERRORS.has(reply.error.code)) {
+        this.refusedUpTo = Math.max(this.refusedUpTo, seq);
+        this.refusal = reply.error;
+      }
     }
-    // A saved step 2 covers every earlier handshake's step 2 too.
-    for (const [other, entry] of this.outstanding) if (entry.kind === 'step2' && other <= seq) this.outstanding.delete(other);
     this.checkSaveWaiters();
   }
 
-  private scheduleResend(seqs: number[]): void {
-    const timer = setTimeout(() => {
-      this.resendTimers.delete(timer);
-      if (!this.joined || this.destroyed) return;
-      this.sendUpdates(seqs.filter((seq) => this.outstanding.has(seq)));
-    }, 500 + Math.random() * 1000);
-    this.resendTimers.add(timer);
+  private scheduleResend(): void {
+    if (this.resendTimer !== null) return;
+    const delay = Math.min(30_000, 500 * 2 ** this.resendAttempts) * (0.5 + Math.random());
+    this.resendAttempts++;
+    this.resendTimer = setTimeout(() => {
+      this.resendTimer = null;
+      if (!this.joined || !this.handshakeSent || this.destroyed) return;
+      const seqs: number[] = [];
+      for (const [seq, entry] of this.outstanding) if (entry.kind === 'update') seqs.push(seq);
+      this.unsent = [];
+      this.sendUpdates(seqs);
+    }, delay);
   }
 
   private checkSaveWaiters(): void {
@@ -388,6 +408,7 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
 
   private afterDisconnect(): void {
     this.joined = false;
+    this.handshakeSent = false;
     this.clearRetry();
     // Remote presence is stale once we are disconnected; keep only our own state.
     const others = [...this.awareness.getStates().keys()].filter((id) => id !== this.doc.clientID);
@@ -406,13 +427,14 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
   private clearRetry(): void {
     if (this.retryTimer !== null) clearTimeout(this.retryTimer);
     this.retryTimer = null;
-    for (const timer of this.resendTimers) clearTimeout(timer);
-    this.resendTimers.clear();
+    if (this.resendTimer !== null) clearTimeout(this.resendTimer);
+    this.resendTimer = null;
   }
 
   private stopForGood(): void {
     this.stopped = true;
     this.joined = false;
+    this.handshakeSent = false;
     this.socket.disconnect();
     this.afterDisconnect();
   }

@@ -195,10 +195,10 @@ export class Room {
       if (entry.stateJson.length > this.limits.maxAwarenessStateChars) {
         throw new QuireError('awareness-too-large', `An awareness state is limited to ${this.limits.maxAwarenessStateChars} characters.`);
       }
+      // Ownership is per node: a state another node relayed has no local owner, and a client
+      // that failed over from a dead node must be able to take its own id back at once.
       const owner = this.awarenessOwners.get(entry.clientId);
-      // A state present without a local owner belongs to a connection on another node.
-      const ownedElsewhere = owner === undefined && this.awareness.getStates().has(entry.clientId);
-      if ((owner !== undefined && owner !== member) || ownedElsewhere) {
+      if (owner !== undefined && owner !== member) {
         throw new QuireError('awareness-not-owned', `Awareness client ${entry.clientId} belongs to another connection.`);
       }
       if (owner === undefined) newIds++;

@@ -8,6 +8,7 @@ import { Server, type Namespace, type Socket } from 'socket.io';
 import { QuireError, type QuireErrorPayload } from '../shared/errors.js';
 import { QUIRE_NAMESPACE, type ClientToServerEvents, type JoinReply, type SaveReply, type ServerToClientEvents } from '../shared/events.js';
 import { toBytes } from '../shared/protocol.js';
+import * as singleFrameParser from '../shared/socketio-parser.js';
 import type { Collaboration } from './collaboration.js';
 import type { Connection, Transport } from './connection.js';
 
@@ -79,6 +80,8 @@ export class SocketIoTransport implements Transport {
     this.options = options;
     this.io = new Server(httpServer, {
       serveClient: false,
+      // One WebSocket frame per binary event instead of two (see shared/socketio-parser.ts).
+      parser: singleFrameParser,
       maxHttpBufferSize: options.maxMessageBytes,
       pingInterval: 10_000,
       pingTimeout: 10_000,

@@ -4,6 +4,7 @@
  * packets) and records every event the server sends it, in arrival order. `MirrorDoc` adds an
  * honest peer on top: a Y.Doc and an Awareness fed only by what the server sends.
  */
+import * as singleFrameParser from '../../shared/socketio-parser.js';
 import { io, type Socket } from 'socket.io-client';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
@@ -48,7 +49,7 @@ export class RawClient {
 
   /** Connects over WebSocket (no reconnection) and resolves once the namespace is joined. */
   static async connect(url: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<RawClient> {
-    const socket = io(url.replace(/\/+$/, '') + QUIRE_NAMESPACE, { transports: ['websocket'], forceNew: true, reconnection: false });
+    const socket = io(url.replace(/\/+$/, '') + QUIRE_NAMESPACE, { transports: ['websocket'], forceNew: true, reconnection: false, parser: singleFrameParser });
     const client = new RawClient(socket);
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
