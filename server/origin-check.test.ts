@@ -3,6 +3,7 @@
  * real socket.io-client sending the Origin header a browser would send. A page on another site
  * must not be able to use a visitor's browser to read or write documents.
  */
+import * as singleFrameParser from '../shared/socketio-parser.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { io, type Socket } from 'socket.io-client';
@@ -22,6 +23,7 @@ async function attempt(url: string, transports: Transport[], origin: string | un
     forceNew: true,
     reconnection: false,
     timeout: 5000,
+    parser: singleFrameParser,
     ...(origin === undefined ? {} : { extraHeaders: { Origin: origin } }),
   });
   try {
