@@ -183,7 +183,10 @@ describe('PostgresDocStore', { timeout: 60_000 }, () => {
         client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [appName]),
       );
       assert.ok((killed.rowCount ?? 0) >= 1);
-      for (let waited = 0; errors.length === 0 && waited < 5000; waited += 50) {
+      // Every killed connection must have reported before the pool is used again; otherwise
+      // the next query may be handed one that is dead but not yet noticed.
+      const killedCount = killed.rowCount ?? 0;
+      for (let waited = 0; errors.length < killedCount && waited < 5000; waited += 50) {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       assert.ok(errors.length >= 1, 'the idle error reached the listener');
