@@ -10,6 +10,7 @@ import { QuireError } from '../shared/errors.js';
 import { DEFAULT_LIMITS, type Limits } from '../shared/limits.js';
 import { viewKeyOf } from '../shared/doc-id.js';
 import type { DocStore } from '../storage/doc-store.js';
+import { ForwardingDocStore } from '../storage/forwarding-doc-store.js';
 import { LevelDocStore } from '../storage/level-doc-store.js';
 import { Collaboration, type RateLimitOptions, type TokenVerifier } from './collaboration.js';
 import { docTag, viewTokenTag } from './connection.js';
@@ -89,20 +90,8 @@ export function createQuireServer(options: QuireServerOptions = {}): QuireServer
     if (store === null) throw new Error('The server is not listening yet; call listen() first.');
     return store;
   };
-  // The store is opened in listen(); everything below reaches it through this forwarding object.
-  const lazyStore: DocStore = {
-    load: (id) => storeOrThrow().load(id),
-    append: (entries) => storeOrThrow().append(entries),
-    compact: (id) => storeOrThrow().compact(id),
-    delete: (id) => storeOrThrow().delete(id),
-    list: () => storeOrThrow().list(),
-    stat: (id) => storeOrThrow().stat(id),
-    getViewToken: (id) => storeOrThrow().getViewToken(id),
-    setViewToken: (id, token) => storeOrThrow().setViewToken(id, token),
-    resolveViewToken: (token) => storeOrThrow().resolveViewToken(token),
-    ping: () => storeOrThrow().ping(),
-    close: () => storeOrThrow().close(),
-  };
+  // The store is opened in listen(); everything below reaches it through this forwarder.
+  const lazyStore: DocStore = new ForwardingDocStore(storeOrThrow);
 
   const writer = new UpdateWriter(lazyStore, {
     onWriteError: (error, attempt) => {

@@ -7,3 +7,4 @@ export type { AppendEntry, CompactResult, DocStore, DocSummary, StoredDoc } from
 export { LevelDocStore, type LevelDocStoreOptions } from './level-doc-store.js';
 export { StoreClosedError } from './store-support.js';
 export { PostgresDocStore, type PostgresDocStoreOptions } from './postgres-doc-store.js';
+export { ForwardingDocStore } from './forwarding-doc-store.js';

@@ -4,15 +4,17 @@
  * released, so a test can make joins, unloads or a shutdown overlap a load for sure. It observes
  * and delays; it never changes a result.
  */
-import type { AppendEntry, CompactResult, DocStore, DocSummary, StoredDoc } from '../../storage/doc-store.js';
+import type { DocStore, StoredDoc } from '../../storage/doc-store.js';
+import { ForwardingDocStore } from '../../storage/forwarding-doc-store.js';
 
-export class CountingDocStore implements DocStore {
+export class CountingDocStore extends ForwardingDocStore {
   private readonly inner: DocStore;
   private readonly loadCounts = new Map<string, number>();
   private readonly finishedCounts = new Map<string, number>();
   private gate: Promise<void> | null = null;
 
   constructor(inner: DocStore) {
+    super(inner);
     this.inner = inner;
   }
 
@@ -40,7 +42,7 @@ export class CountingDocStore implements DocStore {
     };
   }
 
-  async load(docId: string): Promise<StoredDoc | null> {
+  override async load(docId: string): Promise<StoredDoc | null> {
     this.loadCounts.set(docId, this.loadsOf(docId) + 1);
     const gate = this.gate;
     try {
@@ -50,35 +52,5 @@ export class CountingDocStore implements DocStore {
     } finally {
       this.finishedCounts.set(docId, this.finishedLoadsOf(docId) + 1);
     }
-  }
-  append(entries: readonly AppendEntry[]): Promise<void> {
-    return this.inner.append(entries);
-  }
-  compact(docId: string): Promise<CompactResult> {
-    return this.inner.compact(docId);
-  }
-  delete(docId: string): Promise<void> {
-    return this.inner.delete(docId);
-  }
-  list(): Promise<DocSummary[]> {
-    return this.inner.list();
-  }
-  stat(docId: string): Promise<DocSummary | null> {
-    return this.inner.stat(docId);
-  }
-  getViewToken(docId: string): Promise<string | null> {
-    return this.inner.getViewToken(docId);
-  }
-  setViewToken(docId: string, token: string): Promise<void> {
-    return this.inner.setViewToken(docId, token);
-  }
-  resolveViewToken(token: string): Promise<string | null> {
-    return this.inner.resolveViewToken(token);
-  }
-  ping(): Promise<void> {
-    return this.inner.ping();
-  }
-  close(): Promise<void> {
-    return this.inner.close();
   }
 }

@@ -4,9 +4,10 @@
  * anything. It stands in for the disk, not for the store's logic: reads, compaction, deletes and
  * view tokens always reach the real backend.
  */
-import type { AppendEntry, CompactResult, DocStore, DocSummary, StoredDoc } from '../../storage/doc-store.js';
+import type { AppendEntry, DocStore } from '../../storage/doc-store.js';
+import { ForwardingDocStore } from '../../storage/forwarding-doc-store.js';
 
-export class FailingDocStore implements DocStore {
+export class FailingDocStore extends ForwardingDocStore {
   private readonly inner: DocStore;
   /** While true, every `append` rejects and writes nothing. */
   failing = false;
@@ -16,10 +17,11 @@ export class FailingDocStore implements DocStore {
   passedAppends = 0;
 
   constructor(inner: DocStore) {
+    super(inner);
     this.inner = inner;
   }
 
-  async append(entries: readonly AppendEntry[]): Promise<void> {
+  override async append(entries: readonly AppendEntry[]): Promise<void> {
     if (this.failing) {
       this.refusedAppends++;
       const error = new Error('ENOSPC: no space left on device, write (injected by FailingDocStore)') as NodeJS.ErrnoException;
@@ -28,35 +30,5 @@ export class FailingDocStore implements DocStore {
     }
     this.passedAppends++;
     return this.inner.append(entries);
-  }
-  load(docId: string): Promise<StoredDoc | null> {
-    return this.inner.load(docId);
-  }
-  compact(docId: string): Promise<CompactResult> {
-    return this.inner.compact(docId);
-  }
-  delete(docId: string): Promise<void> {
-    return this.inner.delete(docId);
-  }
-  list(): Promise<DocSummary[]> {
-    return this.inner.list();
-  }
-  stat(docId: string): Promise<DocSummary | null> {
-    return this.inner.stat(docId);
-  }
-  getViewToken(docId: string): Promise<string | null> {
-    return this.inner.getViewToken(docId);
-  }
-  setViewToken(docId: string, token: string): Promise<void> {
-    return this.inner.setViewToken(docId, token);
-  }
-  resolveViewToken(token: string): Promise<string | null> {
-    return this.inner.resolveViewToken(token);
-  }
-  ping(): Promise<void> {
-    return this.inner.ping();
-  }
-  close(): Promise<void> {
-    return this.inner.close();
   }
 }
