@@ -1,3 +1,4 @@
+import { appendFile } from 'node:fs/promises';
 /**
  * `npm run bench`: Quire side by side with @y/websocket-server and Hocuspocus in one run.
  * Each measurement runs for every server before the next measurement starts, so that drift in a
@@ -18,6 +19,7 @@ import { PROJECT_ROOT } from './peers/project-root.js';
 import { combineRelaySamples, measureRelayLatency, type RelaySamples } from './relay-latency.js';
 import { renderTable, writeReport, type BenchReport } from './report.js';
 import { summarizeRun } from './summary.js';
+import { measureCrossNode, renderCrossNode } from './cross-node.js';
 import { measureThroughput } from './throughput.js';
 import { buildTraceDoc, contentAfter, loadTrace, TRACE_CREDITS, type BuiltTraceDoc } from './trace.js';
 import { measureTraceReplay } from './trace-replay.js';
@@ -36,7 +38,9 @@ const peers: PeerName[] = (flags.peers ?? 'quire,y-websocket,hocuspocus').split(
   if (!isPeerName(name)) throw new RangeError(`Unknown peer "${name}"; use quire, y-websocket or hocuspocus.`);
   return name;
 });
-const only: Measurement[] = (flags.only ?? MEASUREMENTS.join(',')).split(',').map((name) => {
+const requested = (flags.only ?? [...MEASUREMENTS, 'cross-node'].join(',')).split(',');
+const crossNode = requested.includes('cross-node');
+const only: Measurement[] = requested.filter((name) => name !== 'cross-node').map((name) => {
   if (!(MEASUREMENTS as readonly string[]).includes(name)) throw new RangeError(`Unknown measurement "${name}"; use ${MEASUREMENTS.join(', ')}.`);
   return name as Measurement;
 });
@@ -55,6 +59,7 @@ async function attempt<T>(what: string, run: () => Promise<T>): Promise<Outcome<
 }
 
 const results = emptyResults();
+let crossNodeSection: string | null = null;
 
 const startedAt = new Date().toISOString();
 const t0 = Date.now();
@@ -180,6 +185,17 @@ try {
     }
     built.doc.destroy();
   }
+  if (crossNode) {
+    for (const server of servers.values()) await server.stop().catch(() => undefined);
+    servers.clear();
+    const outcome = await attempt('cross-node', () =>
+      measureCrossNode(pool, { ...SIZES.relay[0]!, readers: 1 }, SIZES.relayRounds, log),
+    );
+    if (outcome.ok) {
+      crossNodeSection = renderCrossNode(outcome.value);
+      log(`cross-node: p50 ${outcome.value.sameNode.p50.toFixed(2)} → ${outcome.value.crossNode.p50.toFixed(2)} ms, idle node received ${outcome.value.idleNodeBusMessages} bus messages`);
+    } else crossNodeSection = `## Cross-node\n\nNot measured: ${outcome.error}\n`;
+  }
 } finally {
   for (const server of servers.values()) await server.stop().catch(() => undefined);
   await pool.stop();
@@ -212,7 +228,11 @@ const report: BenchReport = {
 console.log(`\n${renderTable(summary.rows)}\n`);
 for (const check of summary.targets) console.log(`${check.met === null ? 'NOT MEASURED' : check.met ? 'MET   ' : 'MISSED'} ${check.target}: ${check.detail}`);
 console.log(`\n${TRACE_CREDITS}`);
+if (crossNodeSection !== null) console.log(`\n${crossNodeSection}`);
 if (!flags['no-write']) {
   const { markdownPath, jsonPath } = await writeReport(`${PROJECT_ROOT}bench/results`, report);
+  if (crossNodeSection !== null) {
+    for (const path of [markdownPath, `${PROJECT_ROOT}bench/results/latest.md`]) await appendFile(path, `\n${crossNodeSection}`);
+  }
   console.log(`\nWrote ${markdownPath}, ${jsonPath} and bench/results/latest.md (${((Date.now() - t0) / 1000).toFixed(0)} s).`);
 }

@@ -26,6 +26,7 @@ export class QuireMetrics {
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
     registers: [this.registry],
   });
+  readonly busReceivedMessages = new Gauge({ name: 'quire_bus_received_messages', help: 'Messages received from the cluster room bus since start.', registers: [this.registry] });
   readonly errors = new Counter({ name: 'quire_errors_total', help: 'Errors by code: refusals sent to clients and internal failures.', labelNames: ['code'] as const, registers: [this.registry] });
 
   constructor() {

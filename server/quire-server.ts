@@ -201,6 +201,7 @@ export function createQuireServer(options: QuireServerOptions = {}): QuireServer
     },
     metrics: async () => {
       metrics.connections.set(collaboration.connectionCount);
+      metrics.busReceivedMessages.set(bus.receivedMessages);
       return { contentType: metrics.contentType, text: await metrics.text() };
     },
     api: createDocApi({

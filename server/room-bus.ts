@@ -34,12 +34,15 @@ export interface RoomBus {
   publishAwareness(docId: string, update: Uint8Array): void;
   /** False while the bus is cut off from the other nodes. */
   readonly healthy: boolean;
+  /** Messages (of any document) this node has received from the bus so far. */
+  readonly receivedMessages: number;
   close(): Promise<void>;
 }
 
 /** The bus of a single process: there is nobody to talk to. */
 export class LocalRoomBus implements RoomBus {
   readonly healthy = true;
+  readonly receivedMessages = 0;
   async subscribe(): Promise<void> {}
   async unsubscribe(): Promise<void> {}
   requestSync(): void {}
