@@ -70,10 +70,9 @@ export function createHttpApp(options: HttpAppOptions): Express {
     });
   };
   app.get('/', page('index.html'));
-  app.get('/d/:id', (req, res, next) => {
+  app.get('/d/:id', (req, res) => {
     if (!isDocId(req.params.id)) return sendError(res, 404, 'not-found', 'There is no document at this address.');
     page('editor.html')(req, res);
-    void next;
   });
   app.get('/v/:token', (req, res) => {
     if (!isViewToken(req.params.token)) return sendError(res, 404, 'not-found', 'There is no document at this address.');
