@@ -17,7 +17,7 @@
 
 import { LevelDb, type BatchOperation } from './level-db.js';
 import { KeyedLock } from './keyed-lock.js';
-import { assertDocId, assertViewToken, compactUpdates, mergeStored, StoreClosedError } from './store-support.js';
+import { assertDocId, assertViewToken, compactUpdates, mergeStored, OperationTracker } from './store-support.js';
 import type { AppendEntry, CompactResult, DocStore, DocSummary, StoredDoc } from './doc-store.js';
 
 export interface LevelDocStoreOptions {
@@ -44,9 +44,8 @@ export class LevelDocStore implements DocStore {
   readonly #sync: boolean;
   readonly #epochHex: string;
   readonly #locks = new KeyedLock();
-  readonly #pending = new Set<Promise<unknown>>();
+  readonly #operations = new OperationTracker('LevelDocStore');
   #counter = 0;
-  #closed = false;
   #closing: Promise<void> | null = null;
 
   private constructor(db: LevelDb, epoch: number, sync: boolean) {
@@ -89,7 +88,7 @@ export class LevelDocStore implements DocStore {
 
   async load(docId: string): Promise<StoredDoc | null> {
     assertDocId(docId);
-    return this.#track(async () => {
+    return this.#operations.track(async () => {
       const { snapshot, log } = await this.#readDoc(docId);
       if (snapshot === undefined && log.length === 0) return null;
       return mergeStored(snapshot, log.map(([, value]) => value));
@@ -98,7 +97,7 @@ export class LevelDocStore implements DocStore {
 
   async append(entries: readonly AppendEntry[]): Promise<void> {
     for (const entry of entries) assertDocId(entry.docId);
-    return this.#track(async () => {
+    return this.#operations.track(async () => {
       if (entries.length === 0) return;
       if (this.#counter + entries.length > MAX_COUNTER) {
         throw new RangeError('This LevelDocStore has used every sequence number of its epoch; reopen it.');
@@ -117,7 +116,7 @@ export class LevelDocStore implements DocStore {
 
   async compact(docId: string): Promise<CompactResult> {
     assertDocId(docId);
-    return this.#track(() =>
+    return this.#operations.track(() =>
       this.#locks.run(docId, async () => {
         const { snapshot, log } = await this.#readDoc(docId);
         const bytesBefore = (snapshot?.length ?? 0) + log.reduce((sum, [, value]) => sum + value.length, 0);
@@ -142,7 +141,7 @@ export class LevelDocStore implements DocStore {
 
   async delete(docId: string): Promise<void> {
     assertDocId(docId);
-    return this.#track(() =>
+    return this.#operations.track(() =>
       this.#locks.run(docId, async () => {
         const operations: BatchOperation[] = [];
         const token = await this.#db.get(docTokenKey(docId));
@@ -156,7 +155,7 @@ export class LevelDocStore implements DocStore {
   }
 
   async list(): Promise<DocSummary[]> {
-    return this.#track(async () => {
+    return this.#operations.track(async () => {
       const summaries: DocSummary[] = [];
       let current: { docId: string; storedBytes: number; updatedAt: number; hasContent: boolean } | null = null;
       const flush = (): void => {
@@ -187,7 +186,7 @@ export class LevelDocStore implements DocStore {
 
   async stat(docId: string): Promise<DocSummary | null> {
     assertDocId(docId);
-    return this.#track(async () => {
+    return this.#operations.track(async () => {
       const { snapshot, log, updatedAt } = await this.#readDoc(docId);
       if (snapshot === undefined && log.length === 0) return null;
       const storedBytes = (snapshot?.length ?? 0) + log.reduce((sum, [, value]) => sum + value.length, 0);
@@ -197,7 +196,7 @@ export class LevelDocStore implements DocStore {
 
   async getViewToken(docId: string): Promise<string | null> {
     assertDocId(docId);
-    return this.#track(async () => {
+    return this.#operations.track(async () => {
       const token = await this.#db.get(docTokenKey(docId));
       return token === undefined ? null : token.toString('utf8');
     });
@@ -206,7 +205,7 @@ export class LevelDocStore implements DocStore {
   async setViewToken(docId: string, token: string): Promise<void> {
     assertDocId(docId);
     assertViewToken(token);
-    return this.#track(() =>
+    return this.#operations.track(() =>
       this.#locks.run(docId, () =>
         // Lock order is always document, then token, so these two locks cannot deadlock.
         this.#locks.run(tokenKey(token), async () => {
@@ -228,14 +227,14 @@ export class LevelDocStore implements DocStore {
 
   async resolveViewToken(token: string): Promise<string | null> {
     assertViewToken(token);
-    return this.#track(async () => {
+    return this.#operations.track(async () => {
       const docId = await this.#db.get(tokenKey(token));
       return docId === undefined ? null : docId.toString('utf8');
     });
   }
 
   async ping(): Promise<void> {
-    return this.#track(async () => {
+    return this.#operations.track(async () => {
       await this.#db.get(EPOCH_KEY);
     });
   }
@@ -243,8 +242,7 @@ export class LevelDocStore implements DocStore {
   /** Waits for the operations already started, then closes the database. Later calls (except close) reject. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      this.#closed = true;
-      await Promise.allSettled([...this.#pending]);
+      await this.#operations.close();
       await this.#db.close();
     })();
     return this.#closing;
@@ -269,16 +267,5 @@ export class LevelDocStore implements DocStore {
     const seq = this.#counter;
     this.#counter += 1;
     return this.#epochHex + seq.toString(16).padStart(10, '0');
-  }
-
-  #track<T>(operation: () => Promise<T>): Promise<T> {
-    if (this.#closed) return Promise.reject(new StoreClosedError('LevelDocStore'));
-    const promise = operation();
-    this.#pending.add(promise);
-    const forget = (): void => {
-      this.#pending.delete(promise);
-    };
-    promise.then(forget, forget);
-    return promise;
   }
 }

@@ -11,7 +11,7 @@
 import pg from 'pg';
 import type { Pool, PoolClient } from 'pg';
 import { migrate, tableNames, type TableNames } from './postgres-schema.js';
-import { assertDocId, assertViewToken, compactUpdates, mergeStored, StoreClosedError } from './store-support.js';
+import { assertDocId, assertViewToken, compactUpdates, mergeStored, OperationTracker } from './store-support.js';
 import type { AppendEntry, CompactResult, DocStore, DocSummary, StoredDoc } from './doc-store.js';
 
 export interface PostgresDocStoreOptions {
@@ -40,8 +40,7 @@ interface DocRow {
 export class PostgresDocStore implements DocStore {
   readonly #pool: Pool;
   readonly #t: TableNames;
-  readonly #pending = new Set<Promise<unknown>>();
-  #closed = false;
+  readonly #operations = new OperationTracker('PostgresDocStore');
   #closing: Promise<void> | null = null;
 
   private constructor(pool: Pool, tables: TableNames) {
@@ -83,7 +82,7 @@ export class PostgresDocStore implements DocStore {
 
   async load(docId: string): Promise<StoredDoc | null> {
     assertDocId(docId);
-    return this.#track(async () => {
+    return this.#operations.track(async () => {
       const rows = await this.#readDoc(this.#pool, docId);
       if (rows.length === 0) return null;
       const { snapshot, log } = splitRows(rows);
@@ -93,7 +92,7 @@ export class PostgresDocStore implements DocStore {
 
   async append(entries: readonly AppendEntry[]): Promise<void> {
     for (const entry of entries) assertDocId(entry.docId);
-    return this.#track(async () => {
+    return this.#operations.track(async () => {
       if (entries.length === 0) return;
       // One statement for the whole batch: it commits entirely or not at all.
       await this.#pool.query(`INSERT INTO ${this.#t.updates} (doc_id, data) SELECT * FROM unnest($1::text[], $2::bytea[])`, [
@@ -105,7 +104,7 @@ export class PostgresDocStore implements DocStore {
 
   async compact(docId: string): Promise<CompactResult> {
     assertDocId(docId);
-    return this.#track(() =>
+    return this.#operations.track(() =>
       this.#transaction(docId, async (client) => {
         const rows = await this.#readDoc(client, docId);
         const { snapshot, log } = splitRows(rows);
@@ -130,7 +129,7 @@ export class PostgresDocStore implements DocStore {
 
   async delete(docId: string): Promise<void> {
     assertDocId(docId);
-    return this.#track(() =>
+    return this.#operations.track(() =>
       this.#transaction(docId, async (client) => {
         await client.query(`DELETE FROM ${this.#t.updates} WHERE doc_id = $1`, [docId]);
         await client.query(`DELETE FROM ${this.#t.snapshots} WHERE doc_id = $1`, [docId]);
@@ -140,7 +139,7 @@ export class PostgresDocStore implements DocStore {
   }
 
   async list(): Promise<DocSummary[]> {
-    return this.#track(async () => {
+    return this.#operations.track(async () => {
       const result = await this.#pool.query<{ doc_id: string; stored_bytes: string; updated_at: number }>(
         `${this.#summarySql('')} ORDER BY doc_id COLLATE "C"`,
       );
@@ -150,7 +149,7 @@ export class PostgresDocStore implements DocStore {
 
   async stat(docId: string): Promise<DocSummary | null> {
     assertDocId(docId);
-    return this.#track(async () => {
+    return this.#operations.track(async () => {
       const result = await this.#pool.query<{ doc_id: string; stored_bytes: string; updated_at: number }>(
         this.#summarySql('WHERE doc_id = $1'),
         [docId],
@@ -162,7 +161,7 @@ export class PostgresDocStore implements DocStore {
 
   async getViewToken(docId: string): Promise<string | null> {
     assertDocId(docId);
-    return this.#track(async () => {
+    return this.#operations.track(async () => {
       const result = await this.#pool.query<{ token: string }>(`SELECT token FROM ${this.#t.viewTokens} WHERE doc_id = $1`, [docId]);
       return result.rows[0]?.token ?? null;
     });
@@ -171,7 +170,7 @@ export class PostgresDocStore implements DocStore {
   async setViewToken(docId: string, token: string): Promise<void> {
     assertDocId(docId);
     assertViewToken(token);
-    return this.#track(() =>
+    return this.#operations.track(() =>
       this.#transaction(docId, async (client) => {
         const owner = await client.query<{ doc_id: string }>(`SELECT doc_id FROM ${this.#t.viewTokens} WHERE token = $1`, [token]);
         const ownerId = owner.rows[0]?.doc_id;
@@ -186,14 +185,14 @@ export class PostgresDocStore implements DocStore {
 
   async resolveViewToken(token: string): Promise<string | null> {
     assertViewToken(token);
-    return this.#track(async () => {
+    return this.#operations.track(async () => {
       const result = await this.#pool.query<{ doc_id: string }>(`SELECT doc_id FROM ${this.#t.viewTokens} WHERE token = $1`, [token]);
       return result.rows[0]?.doc_id ?? null;
     });
   }
 
   async ping(): Promise<void> {
-    return this.#track(async () => {
+    return this.#operations.track(async () => {
       await this.#pool.query('SELECT 1');
     });
   }
@@ -201,8 +200,7 @@ export class PostgresDocStore implements DocStore {
   /** Waits for the operations already started, then closes every connection. Later calls (except close) reject. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      this.#closed = true;
-      await Promise.allSettled([...this.#pending]);
+      await this.#operations.close();
       await this.#pool.end();
     })();
     return this.#closing;
@@ -260,17 +258,6 @@ export class PostgresDocStore implements DocStore {
       client.off('error', onError);
       client.release(destroy || clientError !== null);
     }
-  }
-
-  #track<T>(operation: () => Promise<T>): Promise<T> {
-    if (this.#closed) return Promise.reject(new StoreClosedError('PostgresDocStore'));
-    const promise = operation();
-    this.#pending.add(promise);
-    const forget = (): void => {
-      this.#pending.delete(promise);
-    };
-    promise.then(forget, forget);
-    return promise;
   }
 }
 

@@ -76,3 +76,31 @@ export function mergeStored(snapshot: Uint8Array | undefined, log: readonly Uint
   else update = mergeSnapshotAndLog(snapshot, log);
   return { update, logEntries: log.length, storedBytes };
 }
+
+/**
+ * Tracks a store's operations in flight so that `close()` can wait for them, and refuses new ones
+ * once closing began.
+ */
+export class OperationTracker {
+  private readonly pending = new Set<Promise<unknown>>();
+  private closed = false;
+
+  constructor(private readonly storeName: string) {}
+
+  track<T>(operation: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new StoreClosedError(this.storeName));
+    const promise = operation();
+    this.pending.add(promise);
+    const forget = (): void => {
+      this.pending.delete(promise);
+    };
+    promise.then(forget, forget);
+    return promise;
+  }
+
+  /** Refuses further operations and waits for those already started. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled([...this.pending]);
+  }
+}
