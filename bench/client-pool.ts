@@ -34,7 +34,10 @@ export class ClientPool {
 
   /** Starts a worker and resolves once it is ready for requests. */
   static async start(): Promise<ClientPool> {
-    const child = fork(workerScript, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // QUIRE_BENCH_PROFILE=<dir> profiles the client worker too (see quire-launcher.ts).
+    const profileDir = process.env['QUIRE_BENCH_PROFILE'];
+    const profile = profileDir === undefined || profileDir === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
+    const child = fork(workerScript, [], { execArgv: [...profile, '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const pool = new ClientPool(child);
     await new Promise<void>((resolve, reject) => {
       pool.pending.set(0, (reply) => (reply.type === 'error' ? reject(new Error(reply.message)) : resolve()));

@@ -8,7 +8,8 @@ import * as Y from 'yjs';
 import type { BenchClient } from './peers/bench-client.js';
 import { createBenchClient } from './peers/clients.js';
 import { PINGS_NAME, type Ping } from './ping.js';
-import { monotonicMs, sleep, withTimeout } from './stats.js';
+import { monotonicMs } from './stats.js';
+import { sleep, withTimeout } from '../test/support/wait.js';
 import { TEXT_NAME } from './trace.js';
 import type { WatchTarget, WorkerEnvelope, WorkerReply, WorkerRequest } from './worker-protocol.js';
 
@@ -54,7 +55,7 @@ async function open(request: Extract<WorkerRequest, { type: 'open' }>): Promise<
       batch.push(reader);
     }
     opened.push(...batch);
-    await withTimeout(Promise.all(batch.map((reader) => reader.client.whenSynced())), request.timeoutMs, `${batch.length} ${request.peer} clients to sync`);
+    await withTimeout(`${batch.length} ${request.peer} clients to sync`, Promise.all(batch.map((reader) => reader.client.whenSynced())), request.timeoutMs);
   }
   readers.push(...opened);
   return { type: 'opened', ms: monotonicMs() - started, count: opened.length };

@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import { newDocId } from '../shared/doc-id.js';
 import { writerUrl, type PeerName, type ServerHandle, type ServerLauncher, type StoredLayout } from './peers/bench-client.js';
 import { createBenchClient } from './peers/clients.js';
-import { median, monotonicMs, sleep, withTimeout } from './stats.js';
+import { median, monotonicMs } from './stats.js';
+import { sleep, withTimeout } from '../test/support/wait.js';
 import { TEXT_NAME } from './trace.js';
 
 export interface ColdLoadCase {
@@ -60,7 +61,7 @@ async function loadOnce(peer: PeerName, server: ServerHandle, docName: string, e
   const started = monotonicMs();
   client.connect();
   try {
-    await withTimeout(client.whenSynced(), 60_000, `the ${peer} client to sync the stored document`);
+    await withTimeout(`the ${peer} client to sync the stored document`, client.whenSynced(), 60_000);
     const syncedAt = monotonicMs();
     const deadline = Date.now() + 60_000;
     while (contentAt === null && Date.now() < deadline) await sleep(1);

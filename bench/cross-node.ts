@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import type { ClientPool } from './client-pool.js';
 import type { ServerHandle } from './peers/bench-client.js';
+import { createQuireDocs } from './peers/quire-launcher.js';
 import { spawnServer, type ChildServer } from './peers/child-server.js';
 import { PROJECT_ROOT } from './peers/project-root.js';
 import { combineRelaySamples, measureRelayLatency, type RelayCase, type RelayResult } from './relay-latency.js';
@@ -66,6 +67,7 @@ export async function measureCrossNode(pool: ClientPool, relayCase: RelayCase, r
       urls: [writer, reader],
       pids: nodes.map((node) => node.pid),
       description: 'Quire cluster',
+      createDocs: (docNames) => createQuireDocs(writer, docNames),
       stop: async () => undefined,
     });
     const idleBefore = await busMessages(idle);

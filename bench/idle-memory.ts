@@ -2,13 +2,14 @@
  * Server memory per idle connection: RSS of a freshly started server before and after the client
  * worker opens `connections` clients spread over `docs` documents (each synced, then left idle).
  * A few warm-up clients are opened first and kept, so the difference is the marginal cost of a
- * connection, not the server's one-time costs (compiled code, first buffers).
+ * connection, not the server's one-time costs (compiled code, first buffers). The same run also
+ * gives the cost without a warm-up: from the fresh server's RSS to the last reading, over every
+ * client opened (one-time costs included, spread over the connections).
  */
-import { newDocId } from '../shared/doc-id.js';
 import type { ClientPool } from './client-pool.js';
-import { readerUrl, type PeerName, type ServerLauncher } from './peers/bench-client.js';
+import { newDocs, readerUrl, type PeerName, type ServerLauncher } from './peers/bench-client.js';
 import { totalRssBytes } from './proc-stats.js';
-import { sleep } from './stats.js';
+import { sleep } from '../test/support/wait.js';
 
 export interface IdleMemoryCase {
   /** Clients opened (and kept) before the first reading, so one-time costs are not counted. */
@@ -24,14 +25,20 @@ export interface IdleMemoryResult {
   readonly rssBeforeBytes: number;
   readonly rssAfterBytes: number;
   readonly bytesPerConnection: number;
+  /** RSS of the fresh server, before any client. */
+  readonly rssFreshBytes: number;
+  /** (after − fresh) ÷ every client opened, warm-up included. */
+  readonly bytesPerConnectionNoWarmup: number;
   readonly openSeconds: number;
 }
 
 export async function measureIdleMemory(peer: PeerName, launcher: ServerLauncher, pool: ClientPool, params: IdleMemoryCase): Promise<IdleMemoryResult> {
   const server = await launcher.launch({});
   try {
-    const docNames = Array.from({ length: params.docs }, () => newDocId());
-    await pool.request(
+    const docNames = await newDocs(server, params.docs);
+    await sleep(params.settleMs);
+    const rssFreshBytes = totalRssBytes(server.pids);
+    const warmup = await pool.request(
       { type: 'open', peer, url: readerUrl(server), docNames, count: params.warmupConnections, concurrency: 50, timeoutMs: 60_000 },
       'opened',
     );
@@ -48,6 +55,8 @@ export async function measureIdleMemory(peer: PeerName, launcher: ServerLauncher
       rssBeforeBytes,
       rssAfterBytes,
       bytesPerConnection: (rssAfterBytes - rssBeforeBytes) / opened.count,
+      rssFreshBytes,
+      bytesPerConnectionNoWarmup: (rssAfterBytes - rssFreshBytes) / (opened.count + warmup.count),
       openSeconds: opened.ms / 1000,
     };
   } finally {

@@ -3,12 +3,12 @@
  * character insert plus a ping, see ping.ts) every `intervalMs`; each reader, in the client
  * worker, records when its doc observed each ping. Warm-up pings are not recorded.
  */
-import { newDocId } from '../shared/doc-id.js';
 import type { ClientPool } from './client-pool.js';
-import { readerUrl, writerUrl, type PeerName, type ServerHandle } from './peers/bench-client.js';
+import { newDocs, readerUrl, writerUrl, type PeerName, type ServerHandle } from './peers/bench-client.js';
 import { createBenchClient } from './peers/clients.js';
 import { sendPing } from './ping.js';
-import { monotonicMs, sleep, summarize, withTimeout, type LatencySummary } from './stats.js';
+import { monotonicMs, summarize, type LatencySummary } from './stats.js';
+import { sleep, withTimeout } from '../test/support/wait.js';
 
 export interface RelayCase {
   readonly readers: number;
@@ -53,7 +53,7 @@ export function combineRelaySamples(rounds: readonly RelaySamples[]): RelayResul
 }
 
 export async function measureRelayLatency(peer: PeerName, server: ServerHandle, pool: ClientPool, relayCase: RelayCase): Promise<RelaySamples> {
-  const docName = newDocId();
+  const [docName] = (await newDocs(server, 1)) as [string];
   const opened = await pool.request(
     {
       type: 'open',
@@ -70,7 +70,7 @@ export async function measureRelayLatency(peer: PeerName, server: ServerHandle, 
   const writer = createBenchClient(peer, writerUrl(server), docName);
   try {
     writer.connect();
-    await withTimeout(writer.whenSynced(), 30_000, `the ${peer} writer to sync`);
+    await withTimeout(`the ${peer} writer to sync`, writer.whenSynced(), 30_000);
     const total = relayCase.warmup + relayCase.edits;
     // Each edit is scheduled against the start time, so a late timer does not shift the rest.
     const start = monotonicMs();

@@ -4,7 +4,7 @@ import { appendFile } from 'node:fs/promises';
  * Each measurement runs for every server before the next measurement starts, so that drift in a
  * noisy machine's load spreads over all three. Prints the table and writes it to bench/results/.
  *
- * Flags: --peers=quire,y-websocket,hocuspocus  --only=relay,throughput,memory,cold,replay
+ * Flags: --peers=quire,y-websocket,hocuspocus  --only=relay,throughput,memory,cold,replay,cross-node,versions
  *        --quick (small sizes, for a smoke run)  --no-write (print only)
  */
 import { cpus, totalmem } from 'node:os';
@@ -23,6 +23,7 @@ import { measureCrossNode, renderCrossNode } from './cross-node.js';
 import { measureThroughput } from './throughput.js';
 import { buildTraceDoc, contentAfter, loadTrace, TRACE_CREDITS, type BuiltTraceDoc } from './trace.js';
 import { measureTraceReplay } from './trace-replay.js';
+import { measureVersionHistory, renderVersionHistory } from './version-history.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -38,9 +39,10 @@ const peers: PeerName[] = (flags.peers ?? 'quire,y-websocket,hocuspocus').split(
   if (!isPeerName(name)) throw new RangeError(`Unknown peer "${name}"; use quire, y-websocket or hocuspocus.`);
   return name;
 });
-const requested = (flags.only ?? [...MEASUREMENTS, 'cross-node'].join(',')).split(',');
+const requested = (flags.only ?? [...MEASUREMENTS, 'cross-node', 'versions'].join(',')).split(',');
 const crossNode = requested.includes('cross-node');
-const only: Measurement[] = requested.filter((name) => name !== 'cross-node').map((name) => {
+const versionHistory = requested.includes('versions');
+const only: Measurement[] = requested.filter((name) => name !== 'cross-node' && name !== 'versions').map((name) => {
   if (!(MEASUREMENTS as readonly string[]).includes(name)) throw new RangeError(`Unknown measurement "${name}"; use ${MEASUREMENTS.join(', ')}.`);
   return name as Measurement;
 });
@@ -60,6 +62,7 @@ async function attempt<T>(what: string, run: () => Promise<T>): Promise<Outcome<
 
 const results = emptyResults();
 let crossNodeSection: string | null = null;
+let versionsSection: string | null = null;
 
 const startedAt = new Date().toISOString();
 const t0 = Date.now();
@@ -152,7 +155,7 @@ try {
       results.memory.set(peer, outcome);
       if (outcome.ok) {
         const r = outcome.value;
-        log(`memory ${PEER_LABELS[peer]}: ${(r.bytesPerConnection / 1024).toFixed(1)} KiB per idle connection (${r.connections} connections)`);
+        log(`memory ${PEER_LABELS[peer]}: ${(r.bytesPerConnection / 1024).toFixed(1)} KiB per idle connection (${r.connections} connections after a warm-up), ${(r.bytesPerConnectionNoWarmup / 1024).toFixed(1)} KiB without one`);
       }
     }
   }
@@ -196,6 +199,15 @@ try {
       log(`cross-node: p50 ${outcome.value.sameNode.p50.toFixed(2)} → ${outcome.value.crossNode.p50.toFixed(2)} ms, idle node received ${outcome.value.idleNodeBusMessages} bus messages`);
     } else crossNodeSection = `## Cross-node\n\nNot measured: ${outcome.error}\n`;
   }
+  if (versionHistory) {
+    const trace = await loadTrace('automerge-paper');
+    const outcome = await attempt('version history', () => measureVersionHistory(trace, { txns: quick ? 20_000 : trace.txns.length, versionEvery: 1000, log }));
+    if (outcome.ok) {
+      versionsSection = renderVersionHistory(outcome.value);
+      const r = outcome.value;
+      log(`versions: list ${r.listMs.toFixed(1)} ms, preview ${r.exportMs.toFixed(1)} + ${r.diffMs.toFixed(1)} ms, restore ${r.restoreMs.toFixed(1)} ms${r.restoreCorrect ? '' : ' WRONG CONTENT'}`);
+    } else versionsSection = `## Version history\n\nNot measured: ${outcome.error}\n`;
+  }
 } finally {
   for (const server of servers.values()) await server.stop().catch(() => undefined);
   await pool.stop();
@@ -229,10 +241,12 @@ console.log(`\n${renderTable(summary.rows)}\n`);
 for (const check of summary.targets) console.log(`${check.met === null ? 'NOT MEASURED' : check.met ? 'MET   ' : 'MISSED'} ${check.target}: ${check.detail}`);
 console.log(`\n${TRACE_CREDITS}`);
 if (crossNodeSection !== null) console.log(`\n${crossNodeSection}`);
+if (versionsSection !== null) console.log(`\n${versionsSection}`);
 if (!flags['no-write']) {
   const { markdownPath, jsonPath } = await writeReport(`${PROJECT_ROOT}bench/results`, report);
-  if (crossNodeSection !== null) {
-    for (const path of [markdownPath, `${PROJECT_ROOT}bench/results/latest.md`]) await appendFile(path, `\n${crossNodeSection}`);
+  for (const section of [crossNodeSection, versionsSection]) {
+    if (section === null) continue;
+    for (const path of [markdownPath, `${PROJECT_ROOT}bench/results/latest.md`]) await appendFile(path, `\n${section}`);
   }
   console.log(`\nWrote ${markdownPath}, ${jsonPath} and bench/results/latest.md (${((Date.now() - t0) / 1000).toFixed(0)} s).`);
 }

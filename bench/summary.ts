@@ -55,6 +55,7 @@ export function summarizeRun(results: BenchResults, sizes: BenchSizes, peers: re
   }
   if (only.includes('memory')) {
     rows.push({ key: 'rss-per-idle-connection', label: `Server RSS per idle connection (${sizes.memory.connections} connections, ${sizes.memory.docs} docs)`, unit: 'KiB', lowerIsBetter: true, decimals: 1, values: perPeer((p) => value(results.memory.get(p), (r) => r.bytesPerConnection / 1024)) });
+    rows.push({ key: 'rss-per-idle-connection-no-warmup', label: `Server RSS per idle connection, no warm-up (fresh server to ${sizes.memory.warmupConnections + sizes.memory.connections} connections)`, unit: 'KiB', lowerIsBetter: true, decimals: 1, values: perPeer((p) => value(results.memory.get(p), (r) => r.bytesPerConnectionNoWarmup / 1024)) });
     rows.push({ key: 'open-idle-connections', label: `Time to open ${sizes.memory.connections} idle connections (50 at a time)`, unit: 's', lowerIsBetter: true, decimals: 2, values: perPeer((p) => value(results.memory.get(p), (r) => r.openSeconds)) });
   }
   if (only.includes('cold')) {
@@ -124,7 +125,7 @@ export function summarizeRun(results: BenchResults, sizes: BenchSizes, peers: re
       `time from the first until every one of ${sizes.throughput[0]?.readers ?? 0} readers holds the last; server CPU over that window plus a ${sizes.throughput[0]?.settleMs ?? 0} ms settle, so deferred saving is included. ` +
       'Quire writes every update durably to LevelDB (fsync on) before acknowledging it; the peers run without persistence.',
     `Idle memory: a fresh server; ${sizes.memory.warmupConnections} warm-up clients connect first (so one-time costs such as compiled code are not counted per connection), ` +
-      `then RSS before and ${sizes.memory.settleMs} ms after ${sizes.memory.connections} more clients (from the client worker) joined ${sizes.memory.docs} docs and synced; delta ÷ ${sizes.memory.connections}. Includes each connection's awareness state, and garbage not yet collected: V8 grows its heap in steps, so this figure moves by several KiB between runs.`,
+      `then RSS before and ${sizes.memory.settleMs} ms after ${sizes.memory.connections} more clients (from the client worker) joined ${sizes.memory.docs} docs and synced; delta ÷ ${sizes.memory.connections}. Without a warm-up: RSS of the fresh server (its documents created, ${sizes.memory.settleMs} ms quiet) to the last reading, ÷ all ${sizes.memory.warmupConnections + sizes.memory.connections} clients. Both include each connection's awareness state, and garbage not yet collected: V8 grows its heap in steps, so this figure moves by several KiB between runs.`,
     ...[...results.cold.entries()].flatMap(([key, outcome]) => {
       if (!outcome.ok) return [`Cold load ${key}: error: ${outcome.error}`];
       const r = outcome.value;

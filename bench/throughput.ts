@@ -6,12 +6,12 @@
  * (saving) is counted too.
  */
 import * as Y from 'yjs';
-import { newDocId } from '../shared/doc-id.js';
 import type { ClientPool } from './client-pool.js';
-import { readerUrl, writerUrl, type BenchClient, type PeerName, type ServerHandle } from './peers/bench-client.js';
+import { newDocs, readerUrl, writerUrl, type BenchClient, type PeerName, type ServerHandle } from './peers/bench-client.js';
 import { createBenchClient } from './peers/clients.js';
 import { cpuSeconds, totalCpuSeconds } from './proc-stats.js';
-import { monotonicMs, sleep, withTimeout } from './stats.js';
+import { monotonicMs } from './stats.js';
+import { sleep, withTimeout } from '../test/support/wait.js';
 import { TEXT_NAME } from './trace.js';
 
 export interface ThroughputCase {
@@ -62,7 +62,7 @@ async function burstAndCollect(
 }
 
 export async function measureThroughput(peer: PeerName, server: ServerHandle, pool: ClientPool, params: ThroughputCase): Promise<ThroughputResult> {
-  const docName = newDocId();
+  const [docName] = (await newDocs(server, 1)) as [string];
   await pool.request(
     { type: 'open', peer, url: readerUrl(server), docNames: [docName], count: params.readers, concurrency: 50, timeoutMs: 60_000 },
     'opened',
@@ -70,7 +70,7 @@ export async function measureThroughput(peer: PeerName, server: ServerHandle, po
   const writer = createBenchClient(peer, writerUrl(server), docName);
   try {
     writer.connect();
-    await withTimeout(writer.whenSynced(), 30_000, `the ${peer} writer to sync`);
+    await withTimeout(`the ${peer} writer to sync`, writer.whenSynced(), 30_000);
     // Warm-up: a small burst so that code paths are compiled before the measured one.
     await burstAndCollect(writer, pool, Math.min(500, params.updates), params.chunk);
     await sleep(params.settleMs);

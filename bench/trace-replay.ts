@@ -3,11 +3,11 @@
  * transaction (one Y transaction, so one update, each) and a reader in the client worker receives
  * them. Timed from the first transaction until the reader's text equals the expected content.
  */
-import { newDocId } from '../shared/doc-id.js';
 import type { ClientPool } from './client-pool.js';
-import { readerUrl, writerUrl, type PeerName, type ServerHandle } from './peers/bench-client.js';
+import { newDocs, readerUrl, writerUrl, type PeerName, type ServerHandle } from './peers/bench-client.js';
 import { createBenchClient } from './peers/clients.js';
-import { monotonicMs, withTimeout } from './stats.js';
+import { monotonicMs } from './stats.js';
+import { withTimeout } from '../test/support/wait.js';
 import { applyTxnToText, TEXT_NAME, type EditingTrace } from './trace.js';
 
 export interface ReplayCase {
@@ -30,12 +30,12 @@ export interface ReplayResult {
 }
 
 export async function measureTraceReplay(peer: PeerName, server: ServerHandle, pool: ClientPool, params: ReplayCase): Promise<ReplayResult> {
-  const docName = newDocId();
+  const [docName] = (await newDocs(server, 1)) as [string];
   await pool.request({ type: 'open', peer, url: readerUrl(server), docNames: [docName], count: 1, concurrency: 1, timeoutMs: 30_000 }, 'opened');
   const writer = createBenchClient(peer, writerUrl(server), docName);
   try {
     writer.connect();
-    await withTimeout(writer.whenSynced(), 30_000, `the ${peer} writer to sync`);
+    await withTimeout(`the ${peer} writer to sync`, writer.whenSynced(), 30_000);
     await pool.request({ type: 'watch', target: { kind: 'text', expected: params.expected } }, 'watching');
     const text = writer.doc.getText(TEXT_NAME);
     const started = monotonicMs();

@@ -8,23 +8,46 @@
  *   its acknowledgement covers every earlier change;
  * - after every (re)connect it runs the y-protocols handshake both ways, so offline edits flow
  *   in both directions;
- * - `whenSaved()` resolves once everything sent (or queued) before the call is durable;
+ * - `whenSaved()` resolves, and `isSaved` turns true, only once the server confirmed that it
+ *   durably holds everything in the local document: state vector and delete set (`verify`);
+ *   content from an offline copy and changes the server refused count as not saved;
+ * - a refused change whose dependencies the server lacks (`missing-dependencies`) heals by itself:
+ *   the verification sends the server what it lacks; the same bytes are never resent forever;
+ * - a connection that stops answering (no acknowledgement within `ackTimeoutMs`) is dropped and
+ *   made again at once;
+ * - presence uses the awareness client id, so it goes on when Yjs picks a new document client id;
  * - `destroy()` releases every listener, timer and socket it created.
  */
 import { io, type Socket } from 'socket.io-client';
 import * as Y from 'yjs';
 import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness';
 import type { QuireErrorPayload } from '../shared/errors.js';
-import { QUIRE_NAMESPACE, type ClientToServerEvents, type JoinReply, type Role, type SaveReply, type ServerToClientEvents } from '../shared/events.js';
+import {
+  mayEdit,
+  QUIRE_NAMESPACE,
+  type ClientToServerEvents,
+  type JoinReply,
+  type Role,
+  type SaveReply,
+  type ServerToClientEvents,
+  type VerifyReply,
+} from '../shared/events.js';
 import { SYNC_STEP1, SYNC_STEP2, decodeSyncMessage, encodeSyncMessage, encodeUpdateMessage, toBytes } from '../shared/protocol.js';
-import * as singleFrameParser from '../shared/socketio-parser.js';
+import * as singleFrameParser from '../shared/socketio-parser/parser.js';
+import { SaveLedger } from './save-ledger.js';
+import { newSessionSecret } from './session.js';
 import { TypedEmitter } from './typed-emitter.js';
 
 export type ProviderStatus = 'connecting' | 'connected' | 'synced' | 'disconnected';
 
 export interface DocProviderOptions {
-  /** Passed to the server's token verifier, when it has one. */
+  /** Passed to the server's `authorize` hook, when it has one. */
   readonly token?: string | null;
+  /**
+   * This client's session secret (16–128 URL-safe characters): keep it with an offline copy, so
+   * that the same client after a reload still owns its Yjs client ids. Default: a new one.
+   */
+  readonly session?: string;
   readonly awareness?: Awareness;
   /** Connect at once. Default true. */
   readonly connect?: boolean;
@@ -37,10 +60,13 @@ export interface DocProviderOptions {
   /** Reconnection backoff (jittered exponential). Defaults 500 ms and 10 s. */
   readonly reconnectDelayMs?: number;
   readonly reconnectDelayMaxMs?: number;
+  /** A message the server does not acknowledge within this time means a dead connection. Default 8 s. */
+  readonly ackTimeoutMs?: number;
 }
 
 export interface DocProviderEvents {
   status: [status: ProviderStatus];
+  /** The unsaved count or the saved state changed. */
   unsaved: [count: number];
   synced: [];
   role: [role: Role];
@@ -48,21 +74,11 @@ export interface DocProviderEvents {
 }
 
 /** Join refusals that will not change by trying again. */
-const FINAL_JOIN_ERRORS = new Set(['invalid-doc-name', 'not-found', 'forbidden', 'link-revoked', 'doc-deleted']);
+const FINAL_JOIN_ERRORS = new Set(['invalid-doc-name', 'not-found', 'forbidden', 'link-revoked', 'link-expired', 'doc-deleted']);
 /** Refusals of a change after which resending it is pointless. */
-const FINAL_CHANGE_ERRORS = new Set(['read-only', 'invalid-update', 'update-too-large', 'doc-too-large', 'bad-request', 'not-joined']);
-
-interface Outstanding {
-  readonly kind: 'update' | 'step2';
-  /** For updates: the change itself, resent after a reconnect. */
-  readonly update: Uint8Array | null;
-}
-
-interface SaveWaiter {
-  readonly upTo: number;
-  readonly resolve: () => void;
-  readonly reject: (error: Error) => void;
-}
+const FINAL_CHANGE_ERRORS = new Set(['read-only', 'invalid-update', 'invalid-document', 'update-too-large', 'update-too-complex', 'doc-too-large', 'bad-request', 'client-id-not-owned']);
+/** How soon after the last acknowledgement the provider asks the server to verify. */
+const VERIFY_DELAY_MS = 100;
 
 export class DocProvider extends TypedEmitter<DocProviderEvents> {
   readonly doc: Y.Doc;
@@ -70,8 +86,11 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
   readonly awareness: Awareness;
   readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
   private readonly token: string | null;
+  private readonly session: string;
   private readonly untracked: ReadonlySet<unknown>;
   private readonly ownsAwareness: boolean;
+  private readonly ackTimeoutMs: number;
+  private readonly ledger = new SaveLedger();
 
   private _status: ProviderStatus = 'disconnected';
   private _role: Role | null = null;
@@ -84,26 +103,31 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
   private handshakeSent = false;
   private stopped = false;
   private destroyed = false;
-  private nextSeq = 1;
-  private readonly outstanding = new Map<number, Outstanding>();
   /** Sequence numbers of updates not yet sent on the current connection. */
   private unsent: number[] = [];
-  private refusedUpTo = 0;
-  private refusal: QuireErrorPayload | null = null;
-  private saveWaiters: SaveWaiter[] = [];
   private syncWaiters: Array<() => void> = [];
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private resendTimer: ReturnType<typeof setTimeout> | null = null;
   private resendAttempts = 0;
+  private verifyTimer: ReturnType<typeof setTimeout> | null = null;
+  private verifying = false;
+  private verifyForced = false;
+  private verifyAttempts = 0;
+  /** Messages sent and not acknowledged yet, by when they were sent (for the dead-connection check). */
+  private readonly awaiting = new Map<number, number>();
+  private awaitCounter = 0;
+  private watchdog: ReturnType<typeof setInterval> | null = null;
 
   constructor(url: string, docName: string, doc: Y.Doc, options: DocProviderOptions = {}) {
     super();
     this.doc = doc;
     this.docName = docName;
     this.token = options.token ?? null;
+    this.session = options.session ?? newSessionSecret();
     this.untracked = new Set(options.untrackedOrigins ?? []);
     this.ownsAwareness = options.awareness === undefined;
     this.awareness = options.awareness ?? new Awareness(doc);
+    this.ackTimeoutMs = options.ackTimeoutMs ?? 8000;
     const base = url.replace(/\/+$/, '');
     this.socket = io(base + QUIRE_NAMESPACE, {
       forceNew: true,
@@ -142,9 +166,12 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
 
   /** Local changes the server has not yet acknowledged as durable. */
   get unsavedCount(): number {
-    let count = 0;
-    for (const entry of this.outstanding.values()) if (entry.kind === 'update') count++;
-    return count;
+    return this.ledger.unacknowledged;
+  }
+
+  /** Whether the server confirmed it durably holds everything in the local document. */
+  get isSaved(): boolean {
+    return this.ledger.saved;
   }
 
   /** Resolves after the next completed handshake (at once when synced now). */
@@ -154,15 +181,14 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
   }
 
   /**
-   * Resolves once every change made or sent before this call is durable on the server. Rejects
-   * when the server refused one of them for good (the error says why).
+   * Resolves once the server confirmed that it durably holds every change made or sent before
+   * this call (and everything else the local document holds). Rejects when the server refused
+   * one of them for good (the error says why).
    */
   whenSaved(): Promise<void> {
-    const upTo = this.nextSeq - 1;
-    return new Promise((resolve, reject) => {
-      this.saveWaiters.push({ upTo, resolve, reject });
-      this.checkSaveWaiters();
-    });
+    const saved = this.ledger.whenSaved();
+    this.scheduleVerify();
+    return saved;
   }
 
   connect(): void {
@@ -175,18 +201,30 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
 
   disconnect(): void {
     this.stopped = true;
-    this.clearRetry();
+    this.clearTimers();
     if (this.joined) this.socket.emit('leave', this.docName);
     this.socket.disconnect();
     this.afterDisconnect();
   }
 
+  /**
+   * Drops the connection and makes a new one at once: for when the network came back (the
+   * browser's `online` event) or the connection looks dead. Does nothing once disconnected on
+   * purpose.
+   */
+  reconnect(): void {
+    if (this.stopped || this.destroyed) return;
+    this.socket.io.engine?.close();
+    if (!this.socket.active) this.socket.connect();
+  }
+
   destroy(): void {
     if (this.destroyed) return;
+    const own = this.awareness.clientID;
     if (this.joined && this.awareness.getLocalState() !== null) {
       // Tell the others at once that we left, rather than waiting for the server to notice.
-      removeAwarenessStates(this.awareness, [this.doc.clientID], 'destroy');
-      this.socket.emit('awareness', this.docName, encodeAwarenessUpdate(this.awareness, [this.doc.clientID]));
+      removeAwarenessStates(this.awareness, [own], 'destroy');
+      this.socket.emit('awareness', this.docName, encodeAwarenessUpdate(this.awareness, [own]));
     }
     this.disconnect();
     this.destroyed = true;
@@ -195,15 +233,14 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
     if (this.ownsAwareness) this.awareness.destroy();
     this.socket.off();
     this.socket.io.off('reconnect_attempt', this.onReconnectAttempt);
-    for (const waiter of this.saveWaiters) waiter.reject(new Error('The provider was destroyed before its changes were saved.'));
-    this.saveWaiters = [];
+    this.ledger.rejectAll(new Error('The provider was destroyed before its changes were saved.'));
     this.syncWaiters = [];
     this.removeAllListeners();
   }
 
   private readonly onConnect = (): void => {
     this.setStatus('connecting');
-    this.socket.emit('join', this.docName, this.token, this.onJoinReply);
+    this.socket.emit('join', this.docName, this.token, { session: this.session, clientIds: [this.doc.clientID] }, this.onJoinReply);
   };
 
   private readonly onJoinReply = (reply: JoinReply): void => {
@@ -226,11 +263,15 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
       this._role = reply.role;
       this.emit('role', reply.role);
     }
-    if (reply.role === 'view') this.dropLocalChanges();
+    if (reply.role === 'view') {
+      this.unsent = [];
+      this.ledger.dropUpdates();
+      this.emit('unsaved', 0);
+    }
     this.setStatus('connected');
     this.socket.emit('sync', this.docName, encodeSyncMessage(SYNC_STEP1, Y.encodeStateVector(this.doc)));
     if (this.awareness.getLocalState() !== null) {
-      this.socket.emit('awareness', this.docName, encodeAwarenessUpdate(this.awareness, [this.doc.clientID]));
+      this.socket.emit('awareness', this.docName, encodeAwarenessUpdate(this.awareness, [this.awareness.clientID]));
     }
     // Changes never acknowledged travel in our step 2, sent once the server's step 1 arrives.
   };
@@ -243,18 +284,14 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
     if (!this.stopped) this.setStatus('connecting');
   };
 
-  private readonly onSyncMessage = (doc: string, message: unknown): void => {
-    if (doc !== this.docName || !this.joined) return;
+  private readonly onSyncMessage = (docName: string, message: unknown): void => {
+    if (docName !== this.docName || !this.joined) return;
     const bytes = toBytes(message);
     const decoded = bytes === null ? null : decodeSyncMessage(bytes);
     if (decoded === null) return;
     if (decoded.type === SYNC_STEP1) {
-      if (this._role !== 'edit') return;
-      const seq = this.nextSeq++;
-      this.outstanding.set(seq, { kind: 'step2', update: null });
-      // Step 2 carries everything the server lacks, so its ack covers every earlier change.
-      const step2 = encodeSyncMessage(SYNC_STEP2, Y.encodeStateAsUpdate(this.doc, decoded.payload));
-      this.socket.emit('sync', this.docName, step2, (reply: SaveReply) => this.onStep2Saved(seq, reply));
+      if (this._role === null || !mayEdit(this._role)) return;
+      this.sendStep2(decoded.payload);
       this.unsent = [];
       this.handshakeSent = true;
       return;
@@ -270,11 +307,12 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
       this.syncWaiters = [];
       for (const wake of waiters) wake();
       this.emit('synced');
+      this.scheduleVerify();
     }
   };
 
-  private readonly onAwarenessMessage = (doc: string, update: unknown): void => {
-    if (doc !== this.docName) return;
+  private readonly onAwarenessMessage = (docName: string, update: unknown): void => {
+    if (docName !== this.docName) return;
     const bytes = toBytes(update);
     if (bytes === null) return;
     try {
@@ -285,20 +323,34 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
   };
 
   private readonly onServerError = (error: QuireErrorPayload): void => {
-    if (error.doc !== undefined && error.doc !== this.docName) return;
+    if (error.docName !== undefined && error.docName !== this.docName) return;
     this.reportError(error);
   };
 
-  private readonly onKicked = (doc: string, error: QuireErrorPayload): void => {
-    if (doc !== this.docName) return;
+  private readonly onKicked = (docName: string, error: QuireErrorPayload): void => {
+    if (docName !== this.docName) return;
+    if (error.code === 'resync') {
+      // The server reloaded the document from storage: join again; the handshake carries
+      // whatever of ours it lacks.
+      this.joined = false;
+      this.handshakeSent = false;
+      this.setStatus('connecting');
+      this.retryJoinLater(50 + Math.random() * 200);
+      return;
+    }
     this.reportError(error);
     this.stopForGood();
   };
 
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
-    if (origin === this || this.untracked.has(origin) || this._role === 'view') return;
-    const seq = this.nextSeq++;
-    this.outstanding.set(seq, { kind: 'update', update });
+    if (origin === this || this._role === 'view') return;
+    if (this.untracked.has(origin)) {
+      // From an offline copy: the server may lack it; only a verification can tell.
+      this.ledger.noteForeign();
+      this.emit('unsaved', this.unsavedCount);
+      return;
+    }
+    const seq = this.ledger.add('update', update);
     this.unsent.push(seq);
     this.emit('unsaved', this.unsavedCount);
     // Changes made in one synchronous run (a paste, an import loop) leave as one message.
@@ -314,61 +366,120 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
 
   private readonly onAwarenessUpdate = (change: { added: number[]; updated: number[]; removed: number[] }, origin: unknown): void => {
     if (origin === this || !this.joined) return;
-    const changed = [...change.added, ...change.updated, ...change.removed].filter((id) => id === this.doc.clientID);
+    const own = this.awareness.clientID;
+    const changed = [...change.added, ...change.updated, ...change.removed].filter((id) => id === own);
     if (changed.length === 0) return;
     this.socket.emit('awareness', this.docName, encodeAwarenessUpdate(this.awareness, changed));
   };
 
+  /** Step 2 carries everything the server lacks, so its ack covers every earlier change. */
+  private sendStep2(serverStateVector: Uint8Array): void {
+    const seq = this.ledger.add('step2', null);
+    const step2 = encodeSyncMessage(SYNC_STEP2, Y.encodeStateAsUpdate(this.doc, serverStateVector));
+    const done = this.expectAck();
+    this.socket.emit('sync', this.docName, step2, (reply: SaveReply) => {
+      done();
+      this.onStep2Saved(seq, reply);
+    });
+  }
+
   /** Sends the given outstanding updates as one message (merged when there are several). */
   private sendUpdates(seqs: number[]): void {
-    if (seqs.length === 0) return;
     const updates: Uint8Array[] = [];
     for (const seq of seqs) {
-      const entry = this.outstanding.get(seq);
-      if (entry?.update) updates.push(entry.update);
+      const update = this.ledger.update(seq);
+      if (update !== null) updates.push(update);
     }
     if (updates.length === 0) return;
     const update = updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates);
-    this.socket.emit('sync', this.docName, encodeUpdateMessage(update), (reply: SaveReply) => this.onUpdatesSaved(seqs, reply));
+    const done = this.expectAck();
+    this.socket.emit('sync', this.docName, encodeUpdateMessage(update), (reply: SaveReply) => {
+      done();
+      this.onUpdatesSaved(seqs, reply);
+    });
   }
 
   private onUpdatesSaved(seqs: number[], reply: SaveReply): void {
-    if (this.destroyed) return;
+    if (this.destroyed || this.stoppedByDeletion(reply)) return;
     if (reply.ok) {
-      for (const seq of seqs) this.outstanding.delete(seq);
+      this.ledger.acknowledge(seqs);
       this.resendAttempts = 0;
-    } else {
+    } else if (reply.error.code === 'missing-dependencies') {
+      // The server lacks what these build on: the verification finds out what and sends it;
+      // these stay outstanding until a step 2 covers them.
       this.reportError(reply.error);
-      if (!FINAL_CHANGE_ERRORS.has(reply.error.code)) {
-        // Kept, and resent after a pause (with everything else outstanding, so that what it
-        // builds on travels with it) and after every reconnect.
-        this.scheduleResend();
-        return;
-      }
-      for (const seq of seqs) this.outstanding.delete(seq);
-      this.refusedUpTo = Math.max(this.refusedUpTo, ...seqs);
-      this.refusal = reply.error;
+      this.scheduleVerify(0, true);
+      return;
+    } else if (FINAL_CHANGE_ERRORS.has(reply.error.code)) {
+      this.reportError(reply.error);
+      this.ledger.refuse(seqs, reply.error);
+    } else {
+      // Kept, and resent after a pause (with everything else outstanding, so that what it
+      // builds on travels with it) and after every reconnect.
+      this.reportError(reply.error);
+      this.scheduleResend();
+      return;
     }
     this.emit('unsaved', this.unsavedCount);
-    this.checkSaveWaiters();
+    this.scheduleVerify();
   }
 
   private onStep2Saved(seq: number, reply: SaveReply): void {
-    if (this.destroyed) return;
+    if (this.destroyed || this.stoppedByDeletion(reply)) return;
     if (reply.ok) {
-      // Everything in the document when step 2 was encoded is durable now.
-      for (const other of this.outstanding.keys()) if (other <= seq) this.outstanding.delete(other);
-      this.emit('unsaved', this.unsavedCount);
+      this.ledger.acknowledgeUpTo(seq);
     } else {
       this.reportError(reply.error);
       // Earlier changes stay outstanding for the next handshake; this step 2 is done with.
-      for (const [other, entry] of this.outstanding) if (entry.kind === 'step2' && other <= seq) this.outstanding.delete(other);
-      if (FINAL_CHANGE_ERRORS.has(reply.error.code)) {
-        this.refusedUpTo = Math.max(this.refusedUpTo, seq);
-        this.refusal = reply.error;
-      }
+      if (FINAL_CHANGE_ERRORS.has(reply.error.code)) this.ledger.refuse([seq], reply.error);
+      else this.ledger.forgetStep2(seq);
     }
-    this.checkSaveWaiters();
+    this.emit('unsaved', this.unsavedCount);
+    this.scheduleVerify();
+  }
+
+  /**
+   * Asks the server, soon, to confirm that it holds everything: when there is news to confirm, or
+   * (`force`) when it refused a change for lacking what the change builds on.
+   */
+  private scheduleVerify(delayMs = VERIFY_DELAY_MS, force = false): void {
+    if (force) this.verifyForced = true;
+    if (this.verifyTimer !== null || this.verifying || this.destroyed) return;
+    this.verifyTimer = setTimeout(() => {
+      this.verifyTimer = null;
+      this.verify();
+    }, delayMs);
+  }
+
+  private verify(): void {
+    if (!this.joined || !this.handshakeSent || this._role === null || !mayEdit(this._role) || this.destroyed) return;
+    if (!this.ledger.wantsVerification && this.verifyAttempts === 0 && !this.verifyForced) return;
+    this.verifyForced = false;
+    this.verifying = true;
+    const mark = this.ledger.verificationMark();
+    const done = this.expectAck();
+    this.socket.emit('verify', this.docName, Y.encodeSnapshot(Y.snapshot(this.doc)), (reply: VerifyReply) => {
+      done();
+      this.verifying = false;
+      if (this.destroyed) return;
+      if (!reply.ok) {
+        this.reportError(reply.error);
+        this.verifyAttempts++;
+        this.scheduleVerify(Math.min(30_000, 500 * 2 ** this.verifyAttempts));
+        return;
+      }
+      if (reply.covered) {
+        this.verifyAttempts = 0;
+        this.ledger.verified(mark);
+        this.emit('unsaved', this.unsavedCount);
+        if (this.ledger.wantsVerification) this.scheduleVerify();
+        return;
+      }
+      // The server lacks something: send it everything it lacks, then ask again.
+      this.verifyAttempts++;
+      this.sendStep2(reply.stateVector);
+      if (this.verifyAttempts > 3) this.scheduleVerify(Math.min(30_000, 500 * 2 ** this.verifyAttempts));
+    });
   }
 
   private scheduleResend(): void {
@@ -378,57 +489,77 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
     this.resendTimer = setTimeout(() => {
       this.resendTimer = null;
       if (!this.joined || !this.handshakeSent || this.destroyed) return;
-      const seqs: number[] = [];
-      for (const [seq, entry] of this.outstanding) if (entry.kind === 'update') seqs.push(seq);
+      const seqs = this.ledger.pendingUpdates().map(([seq]) => seq);
       this.unsent = [];
       this.sendUpdates(seqs);
     }, delay);
   }
 
-  private checkSaveWaiters(): void {
-    if (this.saveWaiters.length === 0) return;
-    let lowest = Infinity;
-    for (const seq of this.outstanding.keys()) lowest = Math.min(lowest, seq);
-    const still: SaveWaiter[] = [];
-    for (const waiter of this.saveWaiters) {
-      if (lowest <= waiter.upTo) still.push(waiter);
-      else if (this.refusal !== null && this.refusedUpTo > 0 && this.refusedUpTo <= waiter.upTo) {
-        waiter.reject(new Error(`The server refused a change: ${this.refusal.message} (${this.refusal.code})`));
-      } else waiter.resolve();
+  /**
+   * Notes a message that wants an acknowledgement; returns what to call when it comes. One that
+   * does not come within `ackTimeoutMs` means the connection is dead though it looks open (a
+   * network that went away without closing it): drop it and connect again at once.
+   */
+  private expectAck(): () => void {
+    const id = ++this.awaitCounter;
+    this.awaiting.set(id, Date.now());
+    if (this.watchdog === null) {
+      this.watchdog = setInterval(() => {
+        const now = Date.now();
+        for (const sentAt of this.awaiting.values()) {
+          if (now - sentAt > this.ackTimeoutMs) {
+            this.awaiting.clear();
+            this.reconnect();
+            break;
+          }
+        }
+        if (this.awaiting.size === 0 && this.watchdog !== null) {
+          clearInterval(this.watchdog);
+          this.watchdog = null;
+        }
+      }, Math.max(250, this.ackTimeoutMs / 4));
     }
-    this.saveWaiters = still;
-  }
-
-  private dropLocalChanges(): void {
-    for (const [seq, entry] of this.outstanding) if (entry.kind === 'update') this.outstanding.delete(seq);
-    this.unsent = [];
-    this.emit('unsaved', 0);
-    this.checkSaveWaiters();
+    return () => void this.awaiting.delete(id);
   }
 
   private afterDisconnect(): void {
     this.joined = false;
     this.handshakeSent = false;
-    this.clearRetry();
+    this.verifying = false;
+    this.awaiting.clear();
+    this.clearTimers();
     // Remote presence is stale once we are disconnected; keep only our own state.
-    const others = [...this.awareness.getStates().keys()].filter((id) => id !== this.doc.clientID);
+    const others = [...this.awareness.getStates().keys()].filter((id) => id !== this.awareness.clientID);
     if (others.length > 0) removeAwarenessStates(this.awareness, others, this);
     this.setStatus('disconnected');
   }
 
-  private retryJoinLater(): void {
-    this.clearRetry();
+  private retryJoinLater(delayMs = 1000 + Math.random() * 1000): void {
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       if (!this.stopped && this.socket.connected && !this.joined) this.onConnect();
-    }, 1000 + Math.random() * 1000);
+    }, delayMs);
   }
 
-  private clearRetry(): void {
-    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+  private clearTimers(): void {
+    for (const timer of [this.retryTimer, this.resendTimer, this.verifyTimer]) if (timer !== null) clearTimeout(timer);
     this.retryTimer = null;
-    if (this.resendTimer !== null) clearTimeout(this.resendTimer);
     this.resendTimer = null;
+    this.verifyTimer = null;
+    if (this.watchdog !== null) clearInterval(this.watchdog);
+    this.watchdog = null;
+  }
+
+  /**
+   * A change refused because the document was deleted: nothing will ever be saved again, so the
+   * provider stops (the page clears its offline copy when it hears the error).
+   */
+  private stoppedByDeletion(reply: SaveReply): boolean {
+    if (reply.ok || reply.error.code !== 'doc-deleted') return false;
+    this.reportError(reply.error);
+    this.stopForGood();
+    return true;
   }
 
   private stopForGood(): void {

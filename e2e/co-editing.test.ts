@@ -5,38 +5,21 @@
 import assert from 'node:assert/strict';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { newDocId } from '../shared/doc-id.js';
-import { launchBrowser } from './support/browser.js';
-import { caretToEndOfBlock, PAGE_TIMEOUT_MS, waitForSameText, waitForText, type Person } from './support/editor-page.js';
-import { runScenario } from './support/scenario.js';
-import { REPO_ROOT, startServer, type TestServer } from './support/server.js';
-import { waitUntil } from './support/wait.js';
+import { caretToEndOfBlock, PAGE_TIMEOUT_MS, waitForSameText, waitForText, withColor, type Person } from '../test/support/e2e/editor-page.js';
+import { runScenario } from '../test/support/e2e/scenario.js';
+import { REPO_ROOT } from '../test/support/server-process.js';
+import { useBrowserAndServer } from '../test/support/e2e/fixture.js';
+import { waitFor } from '../test/support/wait.js';
 
 const ARTIFACTS = join(REPO_ROOT, 'e2e', 'artifacts');
 
-let server: TestServer | undefined;
-let browser: Browser | undefined;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-function ready(): { browser: Browser; server: TestServer } {
-  assert.ok(browser && server, 'the server and browser did not start (see the before hook)');
-  return { browser, server };
-}
+const e2e = useBrowserAndServer();
 
 /** Waits until `page` shows a remote cursor labelled `name`. */
 async function waitForCursorLabel(page: Page, name: string): Promise<void> {
-  await waitUntil(`a remote cursor labelled ${name}`, async () => {
+  await waitFor(`a remote cursor labelled ${name}`, async () => {
     const labels = await page.locator('.remote-cursor .remote-cursor-label').allTextContents();
     return labels.some((label) => label.trim() === name);
   }, { timeoutMs: PAGE_TIMEOUT_MS });
@@ -59,8 +42,8 @@ async function saveScreenshots(browser: Browser, left: Person, right: Person): P
   // Park the mouse so no toolbar tooltip covers the picture.
   await Promise.all([left.page.mouse.move(5, 740), right.page.mouse.move(5, 740)]);
   const [leftPng, rightPng] = await Promise.all([
-    left.page.screenshot({ path: leftPath }),
-    right.page.screenshot({ path: rightPath }),
+    left.page.screenshot({ path: leftPath, animations: 'disabled' }),
+    right.page.screenshot({ path: rightPath, animations: 'disabled' }),
   ]);
   const context = await browser.newContext({ viewport: { width: 1800, height: 700 } });
   try {
@@ -89,11 +72,12 @@ async function saveScreenshots(browser: Browser, left: Person, right: Person): P
 
 describe('two people editing one document', () => {
   it('converges concurrent typing and shows each person the other\'s named cursor', { timeout: 90_000 }, async (t) => {
-    const { browser, server } = ready();
-    await runScenario(browser, server, async (scenario) => {
-      const docId = newDocId();
-      const alice = await scenario.open(`/d/${docId}`, 'Alice');
-      const bob = await scenario.open(`/d/${docId}`, 'Bob');
+    const { browser } = e2e();
+    await runScenario(e2e(), async (scenario) => {
+      const docName = (await scenario.newDoc()).id;
+      // Colours of their own, so that the two people tell apart in the screenshot.
+      const alice = await scenario.open(`/d/${docName}`, 'Alice', { prepare: withColor('Alice', '#6741d9') });
+      const bob = await scenario.open(`/d/${docName}`, 'Bob', { prepare: withColor('Bob', '#0c8599') });
 
       // A heading, then one paragraph each, so the concurrent typing below cannot interleave
       // inside a word (Yjs may order two concurrent inserts at the same spot either way).
@@ -133,7 +117,7 @@ describe('two people editing one document', () => {
       for (const [person, other] of [[alice, bob], [bob, alice]] as const) {
         const own = await person.page.locator('.remote-cursor-label').allTextContents();
         assert.ok(!own.map((label) => label.trim()).includes(person.name), `${person.name} sees a cursor labelled with their own name`);
-        const presence = await waitUntil(`${person.name}'s presence list to show both people`, async () => {
+        const presence = await waitFor(`${person.name}'s presence list to show both people`, async () => {
           const names = await presenceNames(person);
           return names.all.length === 2 ? names : false;
         });
@@ -150,11 +134,10 @@ describe('two people editing one document', () => {
   });
 
   it('undo reverts only one\'s own last change, never the other person\'s', { timeout: 90_000 }, async () => {
-    const { browser, server } = ready();
-    await runScenario(browser, server, async (scenario) => {
-      const docId = newDocId();
-      const alice = await scenario.open(`/d/${docId}`, 'Alice');
-      const bob = await scenario.open(`/d/${docId}`, 'Bob');
+    await runScenario(e2e(), async (scenario) => {
+      const docName = (await scenario.newDoc()).id;
+      const alice = await scenario.open(`/d/${docName}`, 'Alice');
+      const bob = await scenario.open(`/d/${docName}`, 'Bob');
       const pages = [alice.page, bob.page];
 
       await alice.page.locator('#editor .ProseMirror').click();

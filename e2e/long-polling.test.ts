@@ -3,27 +3,14 @@
  * still edit together.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { newDocId } from '../shared/doc-id.js';
-import { launchBrowser } from './support/browser.js';
-import { caretToEndOfBlock, waitForSameText, waitForText } from './support/editor-page.js';
-import { providerState } from './support/page-actions.js';
-import { runScenario } from './support/scenario.js';
-import { startServer, type TestServer } from './support/server.js';
+import { describe, it } from 'node:test';
+import type { BrowserContext } from 'playwright-core';
+import { caretToEndOfBlock, waitForSameText, waitForText } from '../test/support/e2e/editor-page.js';
+import { providerState } from '../test/support/e2e/page-actions.js';
+import { runScenario } from '../test/support/e2e/scenario.js';
+import { useBrowserAndServer } from '../test/support/e2e/fixture.js';
 
-let server: TestServer | undefined;
-let browser: Browser | undefined;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const e2e = useBrowserAndServer();
 
 interface WebSocketLog {
   /** WebSocket opens the page attempted (all refused). */
@@ -47,13 +34,12 @@ async function refuseWebSockets(context: BrowserContext, log: WebSocketLog): Pro
 
 describe('long-polling only', () => {
   it('two people co-edit with every WebSocket refused', { timeout: 90_000 }, async () => {
-    assert.ok(browser && server, 'the server and browser did not start (see the before hook)');
-    await runScenario(browser, server, async (scenario) => {
-      const docId = newDocId();
+    await runScenario(e2e(), async (scenario) => {
+      const docName = (await scenario.newDoc()).id;
       const aliceLog: WebSocketLog = { refused: 0, real: [] };
       const bobLog: WebSocketLog = { refused: 0, real: [] };
-      const alice = await scenario.open(`/d/${docId}`, 'Alice', { prepare: (context) => refuseWebSockets(context, aliceLog) });
-      const bob = await scenario.open(`/d/${docId}`, 'Bob', { prepare: (context) => refuseWebSockets(context, bobLog) });
+      const alice = await scenario.open(`/d/${docName}`, 'Alice', { prepare: (context) => refuseWebSockets(context, aliceLog) });
+      const bob = await scenario.open(`/d/${docName}`, 'Bob', { prepare: (context) => refuseWebSockets(context, bobLog) });
       const pages = [alice.page, bob.page];
 
       await alice.page.locator('#editor .ProseMirror').click();

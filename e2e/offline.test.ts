@@ -3,58 +3,44 @@
  * reach the other person when the connection returns.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { newDocId } from '../shared/doc-id.js';
-import { launchBrowser } from './support/browser.js';
+import { describe, it } from 'node:test';
 import {
   caretToEndOfBlock,
   PAGE_TIMEOUT_MS,
   shownText,
   waitForProviderStatus,
   waitForSameText,
+  waitForSaved,
   waitForStatus,
   waitForText,
-} from './support/editor-page.js';
-import { fragmentText } from './support/node-peer.js';
-import { flushIndexedDb, providerState } from './support/page-actions.js';
-import { runScenario } from './support/scenario.js';
-import { startServer, type TestServer } from './support/server.js';
-import { SocketSwitch } from './support/socket-switch.js';
-import { waitUntil } from './support/wait.js';
+} from '../test/support/e2e/editor-page.js';
+import { fragmentText } from '../test/support/e2e/node-peer.js';
+import { flushIndexedDb, providerState } from '../test/support/e2e/page-actions.js';
+import { runScenario } from '../test/support/e2e/scenario.js';
+import { useBrowserAndServer } from '../test/support/e2e/fixture.js';
+import { SocketSwitch } from '../test/support/e2e/socket-switch.js';
+import { waitFor } from '../test/support/wait.js';
 
 /** What the status line may say while the connection is down. */
 const OFFLINE_STATUS = /^(Offline — (\d+) changes? kept on this device|Reconnecting…)$/;
 /** The server's backoff may have grown while the connection was cut; allow for it. */
 const RECONNECT_TIMEOUT_MS = 30_000;
 
-let server: TestServer | undefined;
-let browser: Browser | undefined;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const e2e = useBrowserAndServer();
 
 describe('offline editing', () => {
   it('keeps offline edits across a reload and merges them with the other person\'s on reconnect', { timeout: 120_000 }, async (t) => {
-    assert.ok(browser && server, 'the server and browser did not start (see the before hook)');
-    await runScenario(browser, server, async (scenario) => {
-      const docId = newDocId();
+    await runScenario(e2e(), async (scenario) => {
+      const docName = (await scenario.newDoc()).id;
       const network = new SocketSwitch();
-      const alice = await scenario.open(`/d/${docId}`, 'Alice', { prepare: (context) => network.install(context) });
-      const bob = await scenario.open(`/d/${docId}`, 'Bob');
+      const alice = await scenario.open(`/d/${docName}`, 'Alice', { prepare: (context) => network.install(context) });
+      const bob = await scenario.open(`/d/${docName}`, 'Bob');
 
       await alice.page.locator('#editor .ProseMirror').click();
       await alice.page.keyboard.type('Written together.');
       await waitForText([alice.page, bob.page], 'Written together.');
       // Cut the WebSocket itself, not a polling request that happens to be in flight.
-      await waitUntil('Alice to upgrade to a WebSocket', async () => (await providerState(alice.page)).transport === 'websocket');
+      await waitFor('Alice to upgrade to a WebSocket', async () => (await providerState(alice.page)).transport === 'websocket');
 
       await network.cut();
       const offlineStatus = await waitForStatus(alice.page, OFFLINE_STATUS);
@@ -67,7 +53,7 @@ describe('offline editing', () => {
       await caretToEndOfBlock(bob.page, 0);
       await bob.page.keyboard.press('Enter');
       await bob.page.keyboard.type('Bob wrote this meanwhile.');
-      await waitForStatus(bob.page, /^All changes saved$/);
+      await waitForSaved(bob.page);
 
       const whileCut = await waitForStatus(alice.page, OFFLINE_STATUS);
       t.diagnostic(`Alice's status after typing offline: ${whileCut}`);
@@ -96,10 +82,10 @@ describe('offline editing', () => {
       const lines = merged.split('\n');
       assert.equal(lines[0], 'Written together.');
       assert.deepEqual(lines.slice(1).sort(), ['Alice wrote this offline.', 'Bob wrote this meanwhile.']);
-      await waitForStatus(alice.page, /^All changes saved$/);
+      await waitForSaved(alice.page);
 
       // The server holds the merge too, not only the two pages.
-      const peer = await scenario.peer(docId);
+      const peer = await scenario.peer(docName);
       assert.equal(fragmentText(peer.fragment), merged);
     });
   });

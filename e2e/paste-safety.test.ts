@@ -7,32 +7,19 @@
  * is tested; the CSP header is checked separately below as the second line of defence.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
-import type { Browser } from 'playwright-core';
 import * as Y from 'yjs';
-import { newDocId } from '../shared/doc-id.js';
-import { getLinks } from './support/api.js';
-import { launchBrowser } from './support/browser.js';
-import { PAGE_TIMEOUT_MS, shownText, waitForStatus } from './support/editor-page.js';
-import { fragmentText } from './support/node-peer.js';
-import type { QuireWindow } from './support/page-types.js';
-import { runScenario } from './support/scenario.js';
-import { startServer, type TestServer } from './support/server.js';
-import { waitUntil } from './support/wait.js';
+import { getLinks } from '../test/support/e2e/api.js';
+import { PAGE_TIMEOUT_MS, shownText, waitForSaved } from '../test/support/e2e/editor-page.js';
+import { fragmentText } from '../test/support/e2e/node-peer.js';
+import type { QuireWindow } from '../test/support/e2e/page-types.js';
+import { runScenario } from '../test/support/e2e/scenario.js';
+import { useBrowserAndServer } from '../test/support/e2e/fixture.js';
+import { waitFor } from '../test/support/wait.js';
+import { FRAGMENT_NAME } from '../document/fragment.js';
 
-let server: TestServer | undefined;
-let browser: Browser | undefined;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const e2e = useBrowserAndServer();
 
 const HOSTILE_HTML = [
   '<p>Pasted paragraph with <strong>bold</strong> words.</p>',
@@ -120,7 +107,8 @@ async function unsafeDom(page: Page): Promise<string[]> {
 
 /** Every link href and attribute value stored in the page's Yjs document. */
 async function storedValues(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
+  // The function runs in the page, so the fragment's name travels as its argument.
+  return page.evaluate((fragmentName) => {
     const quire = (window as unknown as QuireWindow).quire;
     if (quire === undefined) throw new Error('window.quire is missing');
     const values: string[] = [];
@@ -137,9 +125,9 @@ async function storedValues(page: Page): Promise<string[]> {
       if (typeof candidate.getAttributes === 'function') values.push(JSON.stringify(candidate.getAttributes()));
       if (typeof candidate.toArray === 'function') candidate.toArray().forEach(visit);
     };
-    visit(quire.ydoc.getXmlFragment('prosemirror'));
+    visit(quire.ydoc.getXmlFragment(fragmentName));
     return values;
-  });
+  }, FRAGMENT_NAME);
 }
 
 async function pwned(page: Page): Promise<unknown> {
@@ -148,25 +136,25 @@ async function pwned(page: Page): Promise<unknown> {
 
 describe('hostile content', () => {
   it('pasted HTML runs nothing and stores no unsafe link', { timeout: 90_000 }, async () => {
-    assert.ok(browser && server, 'the server and browser did not start (see the before hook)');
+    const { server } = e2e();
     const baseUrl = server.url;
-    await runScenario(browser, server, async (scenario) => {
-      const docId = newDocId();
+    await runScenario(e2e(), async (scenario) => {
+      const docName = (await scenario.newDoc()).id;
       const watch: Watch = { dialogs: [] };
 
-      const page = await fetch(`${baseUrl}/d/${docId}`);
+      const page = await fetch(`${baseUrl}/d/${docName}`);
       const csp = page.headers.get('content-security-policy') ?? '';
       assert.match(csp, /script-src 'self'(;|$)/, `editor page CSP: ${csp}`);
       assert.match(csp, /object-src 'none'/);
 
-      const alice = await scenario.open(`/d/${docId}`, 'Alice', {
+      const alice = await scenario.open(`/d/${docName}`, 'Alice', {
         contextOptions: { bypassCSP: true },
         prepare: (context) => watchDialogs(context, watch),
       });
       await pasteHtml(alice.page, HOSTILE_HTML);
 
       // The paste did happen: its harmless parts are there, safe link included.
-      const text = await waitUntil('the pasted text to appear', async () => {
+      const text = await waitFor('the pasted text to appear', async () => {
         const shown = await shownText(alice.page);
         return shown.includes('Pasted paragraph with bold words.') ? shown : false;
       });
@@ -188,22 +176,21 @@ describe('hostile content', () => {
       }
 
       // The server's copy is as clean as the page's.
-      await waitForStatus(alice.page, /^All changes saved$/);
-      const peer = await scenario.peer(docId);
+      await waitForSaved(alice.page);
+      const peer = await scenario.peer(docName);
       assert.equal(fragmentText(peer.fragment), text);
       assert.doesNotMatch(peer.fragment.toString(), /javascript:|vbscript:|data:|onerror|onclick|<script/i);
     });
   });
 
   it('a javascript: link written into the Yjs document by a peer renders inert', { timeout: 90_000 }, async () => {
-    assert.ok(browser && server, 'the server and browser did not start (see the before hook)');
-    await runScenario(browser, server, async (scenario) => {
-      const docId = newDocId();
+    await runScenario(e2e(), async (scenario) => {
+      const docName = (await scenario.newDoc()).id;
       const watch: Watch = { dialogs: [] };
       const options = { contextOptions: { bypassCSP: true }, prepare: (context: BrowserContext) => watchDialogs(context, watch) };
-      const alice = await scenario.open(`/d/${docId}`, 'Alice', options);
+      const alice = await scenario.open(`/d/${docName}`, 'Alice', options);
 
-      const peer = await scenario.peer(docId);
+      const peer = await scenario.peer(docName);
       peer.ydoc.transact(() => {
         const paragraph = new Y.XmlElement('paragraph');
         peer.fragment.insert(peer.fragment.length, [paragraph]);
@@ -216,11 +203,11 @@ describe('hostile content', () => {
       const expected = fragmentText(peer.fragment);
 
       // A view-only page too: there links are not inside contenteditable, so a click would follow them.
-      const links = await getLinks(scenario.server.url, docId);
+      const links = await getLinks(scenario.server.url, docName);
       const viewer = await scenario.open(links.viewUrl, 'Viewer', { ...options, typeName: false });
 
       for (const person of [alice, viewer]) {
-        await waitUntil(`${person.name} to show the peer's paragraph`, async () => (await shownText(person.page)).endsWith(expected.split('\n').at(-1) ?? ''), {
+        await waitFor(`${person.name} to show the peer's paragraph`, async () => (await shownText(person.page)).endsWith(expected.split('\n').at(-1) ?? ''), {
           timeoutMs: PAGE_TIMEOUT_MS,
         });
         // Positive control: a safe link from the same peer does render as a link.

@@ -3,55 +3,42 @@
  * nothing typed before the kill or during the outage is lost.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { newDocId } from '../shared/doc-id.js';
-import { launchBrowser } from './support/browser.js';
+import { describe, it } from 'node:test';
 import {
   caretToEndOfBlock,
   closePerson,
   waitForProviderStatus,
   waitForSameText,
+  waitForSaved,
   waitForStatus,
   waitForText,
-} from './support/editor-page.js';
-import { fragmentText } from './support/node-peer.js';
-import { runScenario } from './support/scenario.js';
-import { startServer, type TestServer } from './support/server.js';
+} from '../test/support/e2e/editor-page.js';
+import { fragmentText } from '../test/support/e2e/node-peer.js';
+import { runScenario } from '../test/support/e2e/scenario.js';
+import { useBrowserAndServer } from '../test/support/e2e/fixture.js';
 
 const OFFLINE_STATUS = /^(Offline — \d+ changes? kept on this device|Reconnecting…)$/;
 /** Reconnection backoff grows while the server is down; allow for a few rounds of it. */
 const RECONNECT_TIMEOUT_MS = 30_000;
 
-let server: TestServer | undefined;
-let browser: Browser | undefined;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const e2e = useBrowserAndServer();
 
 describe('server restart', () => {
   it('pages reconnect after kill -9 and keep what was typed before and during the outage', { timeout: 150_000 }, async (t) => {
-    assert.ok(browser && server, 'the server and browser did not start (see the before hook)');
+    const { server } = e2e();
     const liveServer = server;
-    await runScenario(browser, liveServer, async (scenario) => {
-      const docId = newDocId();
-      const alice = await scenario.open(`/d/${docId}`, 'Alice');
-      const bob = await scenario.open(`/d/${docId}`, 'Bob');
+    await runScenario(e2e(), async (scenario) => {
+      const docName = (await scenario.newDoc()).id;
+      const alice = await scenario.open(`/d/${docName}`, 'Alice');
+      const bob = await scenario.open(`/d/${docName}`, 'Bob');
       const pages = [alice.page, bob.page];
 
       await alice.page.locator('#editor .ProseMirror').click();
       await alice.page.keyboard.type('Typed before the crash.');
       await waitForText(pages, 'Typed before the crash.');
-      await waitForStatus(alice.page, /^All changes saved$/);
+      await waitForSaved(alice.page);
 
-      await liveServer.kill();
+      await liveServer.kill9();
       t.diagnostic('server killed with SIGKILL');
       await Promise.all(pages.map((page) => waitForStatus(page, OFFLINE_STATUS)));
 
@@ -72,17 +59,17 @@ describe('server restart', () => {
       const lines = merged.split('\n');
       assert.equal(lines[0], 'Typed before the crash.');
       assert.deepEqual(lines.slice(1).sort(), expectedLines);
-      await Promise.all(pages.map((page) => waitForStatus(page, /^All changes saved$/)));
+      await Promise.all(pages.map((page) => waitForSaved(page)));
 
       // "All changes saved" must mean durable: close both pages (so they cannot resend), kill -9
       // again, and a fresh browser with no IndexedDB copy must still get everything from storage.
       await closePerson(alice);
       await closePerson(bob);
-      await liveServer.kill();
+      await liveServer.kill9();
       await liveServer.restart();
-      const carol = await scenario.open(`/d/${docId}`, 'Carol');
+      const carol = await scenario.open(`/d/${docName}`, 'Carol');
       await waitForText([carol.page], merged);
-      const peer = await scenario.peer(docId);
+      const peer = await scenario.peer(docName);
       assert.equal(fragmentText(peer.fragment), merged);
     });
   });

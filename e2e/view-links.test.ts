@@ -3,45 +3,27 @@
  * the link disconnects whoever used the old one.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { describe, it } from 'node:test';
 import * as Y from 'yjs';
-import { newDocId } from '../shared/doc-id.js';
 import type { SaveReply } from '../shared/events.js';
 import { encodeUpdateMessage } from '../shared/protocol.js';
-import { getLinks } from './support/api.js';
-import { launchBrowser } from './support/browser.js';
-import { PAGE_TIMEOUT_MS, shownText, waitForStatus, waitForText } from './support/editor-page.js';
-import { fragmentText } from './support/node-peer.js';
-import { providerState } from './support/page-actions.js';
-import type { QuireWindow } from './support/page-types.js';
-import { runScenario } from './support/scenario.js';
-import { startServer, type TestServer } from './support/server.js';
-import { waitUntil } from './support/wait.js';
+import { getLinks } from '../test/support/e2e/api.js';
+import { createPerson, PAGE_TIMEOUT_MS, shownText, waitForSaved, waitForStatus, waitForText } from '../test/support/e2e/editor-page.js';
+import { fragmentText } from '../test/support/e2e/node-peer.js';
+import { providerState } from '../test/support/e2e/page-actions.js';
+import type { QuireWindow } from '../test/support/e2e/page-types.js';
+import { runScenario } from '../test/support/e2e/scenario.js';
+import { useBrowserAndServer } from '../test/support/e2e/fixture.js';
+import { waitFor } from '../test/support/wait.js';
+import { FRAGMENT_NAME } from '../document/fragment.js';
 
-let server: TestServer | undefined;
-let browser: Browser | undefined;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-function ready(): { browser: Browser; server: TestServer } {
-  assert.ok(browser && server, 'the server and browser did not start (see the before hook)');
-  return { browser, server };
-}
+const e2e = useBrowserAndServer();
 
 /** A well-formed update that would add a paragraph, as a hostile viewer would craft it. */
 function forgedUpdateMessage(): number[] {
   const forger = new Y.Doc();
   const paragraph = new Y.XmlElement('paragraph');
-  forger.getXmlFragment('prosemirror').insert(0, [paragraph]);
+  forger.getXmlFragment(FRAGMENT_NAME).insert(0, [paragraph]);
   paragraph.insert(0, [new Y.XmlText('FORGED BY A VIEWER')]);
   const message = encodeUpdateMessage(Y.encodeStateAsUpdate(forger));
   forger.destroy();
@@ -50,17 +32,17 @@ function forgedUpdateMessage(): number[] {
 
 describe('view-only links', () => {
   it('opens read-only and refuses an update forged through the page\'s own socket', { timeout: 90_000 }, async () => {
-    const { browser, server } = ready();
-    await runScenario(browser, server, async (scenario) => {
-      const docId = newDocId();
+    const { server } = e2e();
+    await runScenario(e2e(), async (scenario) => {
+      const docName = (await scenario.newDoc()).id;
       const original = 'Only editors can change this.';
-      const alice = await scenario.open(`/d/${docId}`, 'Alice');
+      const alice = await scenario.open(`/d/${docName}`, 'Alice');
       await alice.page.locator('#editor .ProseMirror').click();
       await alice.page.keyboard.type(original);
-      await waitForStatus(alice.page, /^All changes saved$/);
+      await waitForSaved(alice.page);
 
-      const links = await getLinks(server.url, docId);
-      assert.equal(links.editUrl, `/d/${docId}`);
+      const links = await getLinks(server.url, docName);
+      assert.equal(links.editUrl, `/d/${docName}`);
       assert.match(links.viewUrl, /^\/v\/[A-Za-z0-9_-]{32}$/);
       const viewer = await scenario.open(links.viewUrl, 'Viewer', { typeName: false });
       const viewerEditor = viewer.page.locator('#editor .ProseMirror');
@@ -95,7 +77,7 @@ describe('view-only links', () => {
       assert.equal(typeof reply === 'object' && !reply.ok ? reply.error.code : null, 'read-only');
 
       // The refusal came after the server decided, so whatever it did is visible now.
-      const peer = await scenario.peer(docId);
+      const peer = await scenario.peer(docName);
       assert.equal(fragmentText(peer.fragment), original, 'the server\'s copy changed');
       await waitForText([alice.page, viewer.page], original);
       assert.equal(await shownText(alice.page), original);
@@ -103,19 +85,22 @@ describe('view-only links', () => {
   });
 
   it('regenerating the view link disconnects the old link\'s page; the new link works', { timeout: 90_000 }, async () => {
-    const { browser, server } = ready();
-    await runScenario(browser, server, async (scenario) => {
-      const docId = newDocId();
+    const { server } = e2e();
+    await runScenario(e2e(), async (scenario) => {
+      const created = await scenario.newDoc();
+      const docName = created.id;
       const text = 'Shared with the whole team.';
-      const alice = await scenario.open(`/d/${docId}`, 'Alice');
+      // Once a document has an owner, only the owner replaces its view link.
+      const alice = await scenario.open(new URL(created.ownerUrl).pathname, 'Alice');
       await alice.page.locator('#editor .ProseMirror').click();
       await alice.page.keyboard.type(text);
-      await waitForStatus(alice.page, /^All changes saved$/);
+      await waitForSaved(alice.page);
 
       await alice.page.locator('#share-button').click();
       await alice.page.locator('#share-dialog').waitFor({ state: 'visible', timeout: PAGE_TIMEOUT_MS });
-      assert.equal(await alice.page.locator('#edit-link').inputValue(), `${server.url}/d/${docId}`);
-      const oldViewUrl = await waitUntil('#view-link to hold the view-only URL', async () => {
+      // The dialog opens at once and fills its links when the server answers.
+      await waitFor('#edit-link to hold the edit URL', async () => (await alice.page.locator('#edit-link').inputValue()) === `${server.url}/d/${docName}`);
+      const oldViewUrl = await waitFor('#view-link to hold the view-only URL', async () => {
         const value = await alice.page.locator('#view-link').inputValue();
         return value.startsWith(`${server.url}/v/`) ? value : false;
       });
@@ -126,21 +111,22 @@ describe('view-only links', () => {
       await waitForText([oldViewer.page], text);
 
       await alice.page.locator('#regenerate-view').click();
-      const newViewUrl = await waitUntil('#view-link to change after regenerating', async () => {
+      const newViewUrl = await waitFor('#view-link to change after regenerating', async () => {
         const value = await alice.page.locator('#view-link').inputValue();
         return value !== oldViewUrl && value.startsWith(`${server.url}/v/`) ? value : false;
       });
-      assert.equal((await getLinks(server.url, docId)).viewUrl, newViewUrl.slice(server.url.length));
+      assert.equal((await getLinks(server.url, docName)).viewUrl, newViewUrl.slice(server.url.length));
 
       // The page on the old link is told at once and stops.
-      await waitUntil('the old link\'s provider to report link-revoked', async () => {
+      await waitFor('the old link\'s provider to report link-revoked', async () => {
         const state = await providerState(oldViewer.page);
         return state.errorCode === 'link-revoked' && state.status === 'disconnected';
       });
-      await waitUntil('a visible notice on the old link\'s page', async () => {
-        const notice = oldViewer.page.locator('#notice');
-        return (await notice.isVisible()) && ((await notice.textContent()) ?? '').trim() !== '';
-      });
+      // It says so on a page of its own, and no longer shows the document.
+      await oldViewer.page.locator('#refusal').waitFor({ state: 'visible', timeout: PAGE_TIMEOUT_MS });
+      assert.equal((await oldViewer.page.locator('#refusal-title').textContent())?.trim(), 'This link was revoked');
+      assert.equal(await oldViewer.page.locator('#editor').isVisible(), false, 'the revoked page still shows the editor');
+      assert.doesNotMatch(await oldViewer.page.locator('body').innerText(), new RegExp(text), 'the revoked page still shows the text');
 
       const newViewer = await scenario.open(newViewUrl.slice(server.url.length), 'New viewer', { typeName: false });
       await waitForStatus(newViewer.page, /^View only$/);
@@ -151,13 +137,16 @@ describe('view-only links', () => {
       assert.equal((await providerState(oldViewer.page)).status, 'disconnected');
 
       // The old link no longer opens the document.
-      const late = await scenario.open(oldViewUrl.slice(server.url.length), 'Late viewer', { typeName: false, waitForSync: false });
-      const lateState = await waitUntil('the old link to be refused', async () => {
+      const late = await createPerson(scenario.browser, 'Late viewer');
+      scenario.people.push(late);
+      await late.page.goto(oldViewUrl, { timeout: PAGE_TIMEOUT_MS });
+      const lateState = await waitFor('the old link to be refused', async () => {
         const state = await providerState(late.page);
         return state.errorCode !== null ? state : false;
       });
       assert.ok(['not-found', 'link-revoked'].includes(lateState.errorCode ?? ''), `old link refused with ${lateState.errorCode}`);
-      assert.equal(await shownText(late.page), '', 'the old link still shows the document');
+      await late.page.locator('#refusal').waitFor({ state: 'visible', timeout: PAGE_TIMEOUT_MS });
+      assert.doesNotMatch(await late.page.locator('body').innerText(), new RegExp(text), 'the old link still shows the document');
     });
   });
 });

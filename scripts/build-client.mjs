@@ -2,12 +2,14 @@
 /**
  * Builds the browser side of Quire into dist/public: bundles the editor page and the home page
  * with esbuild (one IIFE each, ES2020, minified, with source maps) and copies the static files
- * of client/public beside them. Run from anywhere; paths are relative to the repository.
+ * of client/public beside them, then the service worker with the precache manifest of the result
+ * (build-service-worker.mjs). Run from anywhere; paths are relative to the repository.
  */
 import { copyFile, mkdir, readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { buildServiceWorker, SERVICE_WORKER_FILE } from './build-service-worker.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const publicSource = join(root, 'client', 'public');
@@ -41,8 +43,11 @@ for (const entry of await readdir(publicSource, { withFileTypes: true })) {
   copied.push(entry.name);
 }
 
+// Last: its manifest holds the revisions of everything built and copied above.
+const precached = await buildServiceWorker(outdir);
+
 const sizes = Object.entries(result.metafile.outputs)
   .filter(([file]) => file.endsWith('.js'))
   .map(([file, output]) => `${file.split('/').pop()} ${(output.bytes / 1024).toFixed(0)} KiB`);
 const elapsed = Math.round(performance.now() - started);
-console.log(`client built in ${elapsed} ms: ${sizes.join(', ')}; copied ${copied.sort().join(', ')}`);
+console.log(`client built in ${elapsed} ms: ${sizes.join(', ')}; copied ${copied.sort().join(', ')}; ${SERVICE_WORKER_FILE} precaches ${precached} files`);

@@ -7,7 +7,7 @@ import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const folders = ['shared', 'storage', 'server', 'client', 'e2e'];
+const folders = ['shared', 'document', 'storage', 'server', 'client', 'test', 'e2e'];
 const filters = process.argv.slice(2);
 
 function findTests(dir) {

@@ -1,4 +1,4 @@
-export { createQuireServer, type QuireServer, type QuireServerOptions } from './quire-server.js';
-export type { TokenVerifier } from './collaboration.js';
-export { loadConfig, ConfigError, type QuireConfig } from './config.js';
-export type { Connection, Transport } from './connection.js';
+export { createQuireServer, openQuireServer, type OpenQuireServerOptions, type QuireServer, type QuireServerOptions } from './quire-server.js';
+export type { AuthorizeHook, AuthorizeRequest, QuireHooks, QuireObserver } from './core/hooks.js';
+export { loadConfig, ConfigError, type QuireConfig } from './ops/config.js';
+export type { Connection, Transport } from './core/connection.js';

@@ -5,9 +5,9 @@
  * room, closes storage and exits 0.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from './config.js';
-import { createLogger } from './logger.js';
-import { openBackends } from './backends.js';
+import { ConfigError, loadConfig } from './ops/config.js';
+import { createLogger } from './ops/logger.js';
+import { openBackends } from './cluster/scale-out.js';
 import { createQuireServer } from './quire-server.js';
 
 const USAGE = `Usage: quire [--port N] [--host ADDRESS] [--data-dir DIR]
@@ -50,6 +50,15 @@ async function main(): Promise<void> {
   }
 
   const logger = createLogger(config.logLevel);
+  // Nothing may end the process unexplained: a crash is logged with its stack before exiting (a
+  // supervisor restarts it, see the README), and a stray rejection is logged and survived.
+  process.on('uncaughtException', (error, origin) => {
+    logger.fatal({ err: error, origin }, 'uncaught exception; exiting');
+    process.exit(1);
+  });
+  process.on('unhandledRejection', (reason) => {
+    logger.error({ err: reason }, 'unhandled promise rejection');
+  });
   let backends;
   try {
     backends = await openBackends(config, logger);
@@ -62,14 +71,21 @@ async function main(): Promise<void> {
     adminToken: config.adminToken,
     allowedOrigins: config.allowedOrigins,
     maxConnectionsPerAddress: config.maxConnectionsPerAddress,
+    maxQueuedBytesPerConnection: config.maxQueuedBytesPerConnection ?? undefined,
+    maxQueuedBytesPerAddress: config.maxQueuedBytesPerAddress,
+    trustProxy: config.trustProxy,
+    publicUrl: config.publicUrl,
+    metricsToken: config.metricsToken,
+    conversions: { workers: config.conversionWorkers, timeoutMs: config.conversionTimeoutMs },
     joinTimeoutMs: config.joinTimeoutMs,
+    signedTokens: config.signedTokens,
     rateLimit: config.rateLimit,
     port: config.port,
     host: config.host,
-    dataDir: config.dataDir,
-    fsync: config.fsync,
     limits: config.limits,
     compactAfterEntries: config.compactAfterEntries,
+    trashDays: config.trashDays,
+    versions: config.versions,
     logger,
   });
 

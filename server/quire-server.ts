@@ -1,6 +1,7 @@
 /**
- * `createQuireServer(options)`: the whole server, composed, for `npm start`, for tests, and for
- * applications that embed Quire. Storage is opened and the transport created in `listen()`.
+ * The whole server, composed: `createQuireServer(options)` on a storage backend that is already
+ * open, or `openQuireServer(options)`, which opens LevelDB in `dataDir` when no store is given.
+ * Used by `npm start`, by the tests, and by applications that embed Quire.
  */
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,35 +11,41 @@ import { QuireError } from '../shared/errors.js';
 import { DEFAULT_LIMITS, type Limits } from '../shared/limits.js';
 import { viewKeyOf } from '../shared/doc-id.js';
 import type { DocStore } from '../storage/doc-store.js';
-import { ForwardingDocStore } from '../storage/forwarding-doc-store.js';
 import { LevelDocStore } from '../storage/level-doc-store.js';
-import { Collaboration, type RateLimitOptions, type TokenVerifier } from './collaboration.js';
-import { docTag, viewTokenTag } from './connection.js';
-import { createDocApi } from './doc-api.js';
-import { createHttpApp, defaultPublicDir } from './http-app.js';
-import { createLogger, type Logger } from './logger.js';
-import { QuireMetrics } from './metrics.js';
-import { isOriginAllowed } from './origin-check.js';
-import { LocalRoomBus, type RoomBus } from './room-bus.js';
-import { RoomRegistry } from './room-registry.js';
-import { SocketIoTransport, type SocketIoAdapter } from './socketio-transport.js';
-import { UpdateWriter } from './update-writer.js';
-import { ViewLinks } from './view-links.js';
+import { Access } from './core/access.js';
+import { Collaboration, type RateLimitOptions } from './core/collaboration.js';
+import { docTag, linkTag, viewTokenTag } from './core/connection.js';
+import { combineObservers, type QuireHooks, type QuireObserver } from './core/hooks.js';
+import { LocalRoomBus, type RoomBus } from './core/room-bus.js';
+import { RoomRegistry } from './core/room-registry.js';
+import { UpdateWriter } from './core/update-writer.js';
+import { ViewLinks } from './core/view-links.js';
+import { LinkUsage } from './core/link-usage.js';
+import { SignedTokens, type SignedTokenKeys } from './core/signed-tokens.js';
+import { TrashSweeper } from './core/trash-sweeper.js';
+import { VersionKeeper } from './core/versions/version-keeper.js';
+import { versionPolicy, type Clock, type RetentionPolicy, type VersionPolicy } from './core/versions/version-policy.js';
+import { ConversionPool } from './http/convert/conversion-pool.js';
+import { createDocApi } from './http/doc-api.js';
+import { createHttpApp, defaultPublicDir } from './http/http-app.js';
+import { logObserver } from './ops/log-observer.js';
+import { createLogger, type Logger } from './ops/logger.js';
+import { QuireMetrics } from './ops/metrics.js';
+import { metricsObserver } from './ops/metrics-observer.js';
+import { isOriginAllowed } from './http/origin-check.js';
+import { SocketIoTransport, type SocketIoAdapter } from './transport/socketio-transport.js';
 
 export interface QuireServerOptions {
+  /** The storage backend, open. The server closes it on close(). */
+  readonly store: DocStore;
   /** Port to listen on; 0 picks a free one. Default 3000. */
   readonly port?: number;
   /** Default 127.0.0.1. */
   readonly host?: string;
-  /** LevelDB directory, used when no `store` is given. Default ./data. */
-  readonly dataDir?: string;
-  /** A storage backend to use instead of LevelDB in `dataDir`. The server closes it on close(). */
-  readonly store?: DocStore;
-  /** fsync each LevelDB batch. Default true. */
-  readonly fsync?: boolean;
   readonly limits?: Partial<Limits>;
   readonly compactAfterEntries?: number;
-  readonly verifyToken?: TokenVerifier;
+  /** `authorize` and observers; see server/core/hooks.ts. */
+  readonly hooks?: QuireHooks;
   readonly logger?: Logger;
   /** Used when no logger is given. Default 'info'. */
   readonly logLevel?: string;
@@ -54,132 +61,134 @@ export interface QuireServerOptions {
   readonly allowedOrigins?: readonly string[] | null;
   /** Default 64. */
   readonly maxConnectionsPerAddress?: number;
-  readonly rateLimit?: RateLimitOptions;
+  /** Bytes a connection may leave unread before it is closed. Default: the document size limit plus 1 MiB. */
+  readonly maxQueuedBytesPerConnection?: number;
+  /** Bytes all connections of one address may leave unread together. Default 64 MiB. */
+  readonly maxQueuedBytesPerAddress?: number;
+  /** Behind one reverse proxy: read the client's address and protocol from X-Forwarded-For/-Proto. */
+  readonly trustProxy?: boolean;
+  /** The base of links in API answers, e.g. `https://docs.example.com`. Default: the request's own. */
+  readonly publicUrl?: string | null;
+  /** Bearer token /metrics requires. Default: none (open). */
+  readonly metricsToken?: string | null;
+  /** Imports and exports: worker threads, and how long one conversion may take. */
+  readonly conversions?: { readonly workers?: number; readonly timeoutMs?: number };
+  readonly rateLimit?: Partial<RateLimitOptions>;
   /** Close connections that join nothing within this time. Default 10 s; 0 = never. */
   readonly joinTimeoutMs?: number;
+  /** Signed tokens from an embedding application: an HS256 secret, or an ES256/RS256 public key (PEM). */
+  readonly signedTokens?: SignedTokenKeys;
+  /** When versions are taken and how long they are kept; see server/core/versions/version-policy.ts. */
+  readonly versions?: Partial<Omit<VersionPolicy, 'retention'>> & { readonly retention?: Partial<RetentionPolicy> };
+  /** Days a deleted document stays in the trash before it is purged. Default 30. */
+  readonly trashDays?: number;
+  /** @internal The time versions and the trash go by (tests move it by hand). */
+  readonly clock?: Clock;
+}
+
+export interface OpenQuireServerOptions extends Omit<QuireServerOptions, 'store'> {
+  /** A storage backend, open; without one, LevelDB in `dataDir` is opened. */
+  readonly store?: DocStore;
+  /** LevelDB directory, used when no `store` is given. Default ./data. */
+  readonly dataDir?: string;
+  /** fsync each LevelDB batch. Default true. */
+  readonly fsync?: boolean;
 }
 
 export interface QuireServer {
-  /** Opens storage and starts listening. */
+  /** Starts listening; resolves with the address. */
   listen(): Promise<{ url: string; port: number }>;
-  /** Stops accepting, flushes every room's writes, closes storage. */
+  /** Stops accepting, flushes every room's writes, closes the bus and storage. */
   close(): Promise<void>;
   readonly app: Express;
   readonly httpServer: HttpServer;
   readonly metrics: QuireMetrics;
-  /** Rooms loaded or loading now. */
-  readonly roomsLoaded: number;
-  /** Open collaboration connections now. */
-  readonly connectionCount: number;
-  /** Whether a document is loaded in memory now. */
-  isLoaded(docId: string): boolean;
-  /** The in-memory document of a loaded room (for tests and diagnostics). */
-  loadedDoc(docId: string): Y.Doc | undefined;
-  /** The storage backend (available after listen()). */
   readonly store: DocStore;
+  /** @internal Rooms loaded or loading now. */
+  readonly roomsLoaded: number;
+  /** @internal Open collaboration connections now. */
+  readonly connectionCount: number;
+  /** @internal Whether a document is loaded in memory now. */
+  isLoaded(docName: string): boolean;
+  /** @internal The in-memory document of a loaded room. */
+  loadedDoc(docName: string): Y.Doc | undefined;
+  /** @internal Purges what has been in the trash for `trashDays`, now (the hourly sweep does it too). */
+  sweepTrash(): Promise<string[]>;
 }
 
-export function createQuireServer(options: QuireServerOptions = {}): QuireServer {
+/** Opens LevelDB in `dataDir` unless a store is given, then builds the server. */
+export async function openQuireServer(options: OpenQuireServerOptions = {}): Promise<QuireServer> {
+  const store = options.store ?? (await LevelDocStore.open(options.dataDir ?? './data', { sync: options.fsync ?? true }));
+  return createQuireServer({ ...options, store });
+}
+
+export function createQuireServer(options: QuireServerOptions): QuireServer {
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
   const logger = options.logger ?? createLogger(options.logLevel ?? 'info');
   const compactAfterEntries = options.compactAfterEntries ?? 500;
   const metrics = new QuireMetrics();
   const bus: RoomBus = options.bus ?? new LocalRoomBus();
-  let store: DocStore | null = options.store ?? null;
-  const storeOrThrow = (): DocStore => {
-    if (store === null) throw new Error('The server is not listening yet; call listen() first.');
-    return store;
-  };
-  // The store is opened in listen(); everything below reaches it through this forwarder.
-  const lazyStore: DocStore = new ForwardingDocStore(storeOrThrow);
+  const store = options.store;
+  const observers: QuireObserver[] = [metricsObserver(metrics), logObserver(logger)];
+  if (options.hooks !== undefined) observers.push(options.hooks);
+  const observer = combineObservers(observers, (method, error) => logger.error({ err: error, method }, 'an observer failed'));
 
-  const writer = new UpdateWriter(lazyStore, {
-    onWriteError: (error, attempt) => {
-      metrics.storeWriteFailures.inc();
-      metrics.errors.inc({ code: 'storage-unavailable' });
-      logger.error({ err: error, attempt }, 'storage write failed; retrying');
-    },
-    onBatchWritten: (_entries, _bytes, seconds) => metrics.storeWriteSeconds.observe(seconds),
-  });
-  const registry = new RoomRegistry({
-    store: lazyStore,
-    bus,
-    writer,
-    limits,
-    compactAfterEntries,
-    hooks: {
-      onRelayed: (recipients, bytes) => {
-        metrics.updatesRelayed.inc(recipients);
-        metrics.bytesRelayed.inc(recipients * bytes);
-      },
-    },
-    onRoomLoaded: (_room, seconds) => {
-      metrics.roomLoadSeconds.observe(seconds);
-      metrics.roomsLoaded.inc();
-    },
-    onRoomUnloaded: () => metrics.roomsLoaded.dec(),
-    onCompacted: (docId, result) => {
-      metrics.compactions.inc();
-      logger.debug({ docId, ...result }, 'compacted');
-    },
-    onBackgroundError: (what, docId, error) => {
-      metrics.errors.inc({ code: 'internal' });
-      logger.error({ err: error, what, docId }, `background ${what} failed`);
-    },
-  });
+  const writer = new UpdateWriter(store, { observer });
+  const registry = new RoomRegistry({ store, bus, writer, limits, compactAfterEntries, observer });
+  const clock = options.clock ?? { now: () => Date.now() };
+  const now = () => clock.now();
+  const linkUsage = new LinkUsage(store, { now, onError: (error) => observer.internalError({ what: 'recording link use', error }) });
+  const access = new Access(store, { authorize: options.hooks?.authorize, signedTokens: SignedTokens.from(options.signedTokens ?? {}, now), now, usage: linkUsage });
+  const versions = new VersionKeeper({ store, registry, writer, policy: versionPolicy(options.versions), clock, observer });
+  const trash = new TrashSweeper({ store, trashDays: options.trashDays ?? 30, clock, observer });
   const collaboration = new Collaboration({
     registry,
-    store: lazyStore,
+    access,
     limits,
     compactAfterEntries,
-    verifyToken: options.verifyToken,
+    observer,
     rateLimit: options.rateLimit,
     joinTimeoutMs: options.joinTimeoutMs,
-    onClientError: (connection, error) => {
-      metrics.errors.inc({ code: error.code });
-      logger.warn({ connection: connection.id, code: error.code }, 'refused a client message');
-    },
-    onInternalError: (what, error) => {
-      metrics.errors.inc({ code: 'internal' });
-      logger.error({ err: error, what }, 'internal error');
-    },
-    onUpdateReceived: (bytes) => {
-      metrics.updatesReceived.inc();
-      metrics.updateBytesReceived.inc(bytes);
-    },
+    now,
   });
 
-  const httpServer = createServer();
+  const conversions = new ConversionPool({ workers: options.conversions?.workers, timeoutMs: options.conversions?.timeoutMs });
+  const httpServer = createServer({
+    // Slow clients (slowloris) may not hold connections open by trickling a request.
+    headersTimeout: 10_000,
+    requestTimeout: 60_000,
+    keepAliveTimeout: 5_000,
+  });
   let transport: SocketIoTransport | null = null;
-  const kickTagged = (tag: string, error: QuireError, doc: string) => transport?.kickTagged(tag, { ...error.toPayload(), doc });
+  const kickTagged = (tag: string, error: QuireError, docName: string) => transport?.kickTagged(tag, { ...error.toPayload(), docName });
 
-  const viewLinks = new ViewLinks(lazyStore, (docId, oldToken) => {
+  const viewLinks = new ViewLinks(store, (docName, oldToken) => {
     kickTagged(viewTokenTag(oldToken), new QuireError('link-revoked', 'This view link was regenerated and no longer works.'), viewKeyOf(oldToken));
-    logger.info({ docId }, 'view link regenerated');
+    observer.viewLinkReplaced({ docName });
   });
 
-  const deleteDoc = async (docId: string): Promise<void> => {
-    collaboration.deleting.add(docId);
+  const deleteDoc = async (docName: string): Promise<void> => {
+    collaboration.deleting.add(docName);
     try {
       const deleted = new QuireError('doc-deleted', 'This document was deleted.');
       // View pages know the document by their view key, not by its id.
-      const viewToken = await storeOrThrow().getViewToken(docId);
+      const viewToken = await store.getViewToken(docName);
       if (viewToken !== null) kickTagged(viewTokenTag(viewToken), deleted, viewKeyOf(viewToken));
-      kickTagged(docTag(docId), deleted, docId);
-      // Changes already accepted must reach storage before it is wiped, or they would come back.
-      await writer.settled(docId);
-      registry.drop(docId);
-      await storeOrThrow().delete(docId);
-      logger.info({ docId }, 'document deleted');
+      kickTagged(docTag(docName), deleted, docName);
+      // Changes already accepted go into the trash with the document.
+      await writer.settled(docName);
+      registry.drop(docName);
+      await store.trash(docName, clock.now());
+      observer.documentDeleted({ docName });
     } finally {
-      collaboration.deleting.delete(docId);
+      collaboration.deleting.delete(docName);
     }
   };
 
-  const readDoc = async (docId: string): Promise<{ doc: Y.Doc; release: () => void } | null> => {
-    const loaded = registry.peek(docId);
+  const readDoc = async (docName: string): Promise<{ doc: Y.Doc; release: () => void } | null> => {
+    const loaded = registry.peek(docName);
     if (loaded !== undefined) return { doc: loaded.doc, release: () => {} };
-    const stored = await storeOrThrow().load(docId);
+    const stored = await store.load(docName);
     if (stored === null) return null;
     const doc = new Y.Doc();
     Y.applyUpdate(doc, stored.update);
@@ -188,10 +197,13 @@ export function createQuireServer(options: QuireServerOptions = {}): QuireServer
 
   const app = createHttpApp({
     publicDir: options.publicDir ?? defaultPublicDir(),
+    metricsToken: options.metricsToken ?? null,
+    trustProxy: options.trustProxy ?? false,
+    allowedOrigins: options.allowedOrigins ?? null,
     checkReady: async () => {
       let storage = false;
       try {
-        await storeOrThrow().ping();
+        await store.ping();
         storage = !writer.isFailing;
       } catch {
         storage = false;
@@ -205,14 +217,31 @@ export function createQuireServer(options: QuireServerOptions = {}): QuireServer
       return { contentType: metrics.contentType, text: await metrics.text() };
     },
     api: createDocApi({
-      store: lazyStore,
+      store,
+      access,
       adminToken: options.adminToken ?? null,
+      limits,
       maxBodyBytes: limits.maxUpdateBytes * 4,
+      conversions,
+      publicUrl: options.publicUrl ?? null,
+      allowedOrigins: options.allowedOrigins ?? null,
       readDoc,
-      presentCount: (docId) => collaboration.presentCount(docId),
-      viewTokenFor: (docId) => viewLinks.tokenFor(docId),
-      regenerateViewToken: (docId) => viewLinks.regenerate(docId),
+      presentCount: (docName) => collaboration.presentCount(docName),
+      viewTokenFor: (docName) => viewLinks.tokenFor(docName),
+      regenerateViewToken: (docName) => viewLinks.regenerate(docName),
+      linkRevoked: (docName, linkId) =>
+        kickTagged(linkTag(docName, linkId), new QuireError('link-revoked', 'This link was revoked; ask whoever shared it for a current one.'), docName),
+      now,
       deleteDoc,
+      versions,
+      trash: {
+        list: async () => (await store.listTrash()).map((entry) => ({ ...entry, purgeAt: trash.purgeTime(entry.deletedAt) })),
+        restore: (docName) => store.untrash(docName),
+        purge: async (docName) => {
+          await store.purge(docName, clock.now());
+          observer.documentPurged({ docName });
+        },
+      },
     }),
   });
   httpServer.on('request', app);
@@ -224,41 +253,37 @@ export function createQuireServer(options: QuireServerOptions = {}): QuireServer
     app,
     httpServer,
     metrics,
+    store,
     get roomsLoaded() {
       return registry.size;
     },
     get connectionCount() {
       return collaboration.connectionCount;
     },
-    isLoaded(docId) {
-      return registry.peek(docId) !== undefined;
+    isLoaded(docName) {
+      return registry.peek(docName) !== undefined;
     },
-    loadedDoc(docId) {
-      return registry.peek(docId)?.doc;
+    loadedDoc(docName) {
+      return registry.peek(docName)?.doc;
     },
-    get store() {
-      return storeOrThrow();
+    sweepTrash() {
+      return trash.sweep();
     },
     async listen() {
-      if (listening) throw new Error('The server is already listening.');
-      if (store === null) store = await LevelDocStore.open(options.dataDir ?? './data', { sync: options.fsync ?? true });
+      if (listening || closing !== null) throw new Error('The server is already listening, or closed; create a new one.');
       transport = new SocketIoTransport(httpServer, {
         collaboration,
         maxMessageBytes: limits.maxUpdateBytes * 2 + 64 * 1024,
         maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? 64,
+        maxQueuedBytesPerConnection: options.maxQueuedBytesPerConnection ?? limits.maxDocBytes + 1024 * 1024,
+        maxQueuedBytesPerAddress: options.maxQueuedBytesPerAddress ?? 64 * 1024 * 1024,
+        trustProxy: options.trustProxy ?? false,
         adapter: options.adapter,
+        observer,
         allowRequest: (request) =>
           isOriginAllowed(request, options.allowedOrigins ?? null)
             ? null
             : new QuireError('forbidden', 'This origin may not connect; add it to ALLOWED_ORIGINS.'),
-        onConnectionOpened: (connection) => {
-          metrics.connections.inc();
-          logger.info({ connection: connection.id, address: connection.remoteAddress }, 'connection opened');
-        },
-        onConnectionClosed: (connection, reason) => {
-          metrics.connections.dec();
-          logger.info({ connection: connection.id, reason }, 'connection closed');
-        },
       });
       await new Promise<void>((resolve, reject) => {
         httpServer.once('error', reject);
@@ -268,6 +293,7 @@ export function createQuireServer(options: QuireServerOptions = {}): QuireServer
         });
       });
       listening = true;
+      trash.start();
       const address = httpServer.address() as AddressInfo;
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       const url = `http://${host}:${address.port}`;
@@ -278,6 +304,8 @@ export function createQuireServer(options: QuireServerOptions = {}): QuireServer
       closing ??= (async () => {
         // Stop accepting and drop every connection; then write what is pending and close storage.
         if (transport !== null) await transport.close();
+        collaboration.stop();
+        await linkUsage.close();
         await new Promise<void>((resolve) => {
           if (!httpServer.listening) return resolve();
           httpServer.close(() => resolve());
@@ -288,9 +316,13 @@ export function createQuireServer(options: QuireServerOptions = {}): QuireServer
         } catch (error) {
           logger.error({ err: error }, 'pending updates could not be written before shutdown');
         }
+        await trash.stop();
         await registry.closeAll();
+        // Rooms closing take versions of what changed since the last one.
+        await versions.close();
+        await conversions.close();
         await bus.close();
-        if (store !== null) await store.close();
+        await store.close();
         metrics.close();
         listening = false;
       })();

@@ -5,6 +5,10 @@
  * - a view key: `v.` followed by a 32-character view token (192 random bits). It maps to the `view`
  *   role, and the document id cannot be derived from it.
  * Both are checked here, before anything touches storage; a name that is neither is refused.
+ *
+ * A link token (`/d/<token>`, see server/core/links.ts) has the shape of a document id: 32
+ * characters, 192 random bits. The server tells the two apart by looking the name up among the
+ * document's links; the page and the wire treat both as the name of a document.
  */
 
 export const DOC_ID_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
@@ -14,7 +18,7 @@ export const VIEW_KEY_PREFIX = 'v.';
 export const MAX_DOC_NAME_LENGTH = 64;
 
 export type DocName =
-  | { readonly kind: 'id'; readonly docId: string }
+  | { readonly kind: 'id'; readonly docName: string }
   | { readonly kind: 'view'; readonly token: string };
 
 export function isDocId(value: unknown): value is string {
@@ -32,7 +36,7 @@ export function parseDocName(value: unknown): DocName | null {
     const token = value.slice(VIEW_KEY_PREFIX.length);
     return isViewToken(token) ? { kind: 'view', token } : null;
   }
-  return isDocId(value) ? { kind: 'id', docId: value } : null;
+  return isDocId(value) ? { kind: 'id', docName: value } : null;
 }
 
 export function viewKeyOf(token: string): string {
@@ -50,6 +54,11 @@ function randomBase64Url(byteCount: number): string {
 /** A new random document id: 22 URL-safe characters, 128 random bits. */
 export function newDocId(): string {
   return randomBase64Url(16);
+}
+
+/** A new random link token: 32 URL-safe characters, 192 random bits; shaped like a document id. */
+export function newLinkToken(): string {
+  return randomBase64Url(24);
 }
 
 /** A new random view token: 32 URL-safe characters, 192 random bits. */

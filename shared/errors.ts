@@ -12,15 +12,28 @@ export const ERROR_CODES = [
   'invalid-update', // bytes that are not a well-formed Yjs update or sync message
   'missing-dependencies', // an update building on changes the server does not have (send those first)
   'update-too-large',
+  'update-too-complex', // more structs, deletions or nesting in one update than the server accepts
+  'invalid-document', // the update puts something into the editor's fragment that the editor cannot show
   'doc-too-large',
+  'image-too-large', // a picture over MAX_IMAGE_BYTES, or one that would take a document past its picture budget
+  'unsupported-image', // not a PNG, JPEG, GIF or WebP by its bytes (SVG included), or bytes other than the type declared
   'invalid-awareness',
   'awareness-too-large',
   'awareness-not-owned', // an awareness update for a client id another connection controls
-  'unknown-event',
+  'client-id-not-owned', // a change written under a Yjs client id another client introduced
   'link-revoked', // the view key maps to no document: regenerated, deleted or never issued
+  'link-expired', // the link's expiry time has passed
   'doc-deleted',
+  'resync', // the server rebuilt the document from storage: join it again
   'rate-limited',
   'too-many-docs',
+  'too-many-connections', // the per-address connection cap
+  'slow-reader', // a connection that left more unread than it may; it was closed
+  'unauthorized', // an HTTP request without the credentials it needs
+  'disabled', // an HTTP API that is turned off (the admin API without ADMIN_TOKEN)
+  'busy', // the server is doing as much of this kind of work as it allows; try again
+  'too-costly', // a conversion ran over the time or memory the server allows
+  'conversion-failed', // an import or export could not be converted
   'load-failed', // storage could not load the document; it is not served as empty
   'storage-unavailable',
   'server-shutdown',
@@ -32,8 +45,8 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 export interface QuireErrorPayload {
   readonly code: ErrorCode;
   readonly message: string;
-  /** The document name the error is about, when it is about one. */
-  readonly doc?: string;
+  /** The document name the error is about (as the client named it), when it is about one. */
+  readonly docName?: string;
 }
 
 const codeSet: ReadonlySet<string> = new Set(ERROR_CODES);
@@ -57,7 +70,7 @@ export class QuireError extends Error {
     this.code = code;
   }
 
-  toPayload(doc?: string): QuireErrorPayload {
-    return doc === undefined ? { code: this.code, message: this.message } : { code: this.code, message: this.message, doc };
+  toPayload(docName?: string): QuireErrorPayload {
+    return docName === undefined ? { code: this.code, message: this.message } : { code: this.code, message: this.message, docName };
   }
 }

@@ -1,8 +1,9 @@
 /**
  * The storage boundary. A DocStore keeps, per document, an append-only log of Yjs updates and one
- * snapshot (the merge of the entries compacted away), plus the document's view-link token. It
- * knows nothing of sockets or rooms. Every backend passes the contract suite in
- * doc-store-contract.ts.
+ * snapshot (the merge of the entries compacted away), the document's view-link token, its links
+ * (link-store.ts), versions (version-store.ts) and blobs (blob-store.ts), and where it is in its
+ * life: live, in the trash, or purged to a tombstone (trash-store.ts). It knows nothing of sockets
+ * or rooms. Every backend passes the contract suite in doc-store-contract.ts.
  *
  * Guarantees every backend gives:
  * - `append` resolves only after every entry of the batch is durably written; it rejects
@@ -12,19 +13,37 @@
  *   ran in place. Two compactions of one document at once lose nothing.
  * - A document that fails to load rejects; it is never reported as empty.
  * - Storage failures propagate as rejections; nothing is swallowed.
- * - A malformed document id or view token rejects with a RangeError before storage is touched.
+ * - A malformed argument (document id, view token, link, version or blob id, token hash, label,
+ *   content type, time, size out of bounds) rejects with a RangeError before storage is touched;
+ *   see record-checks.ts for the formats and bounds.
  * - A document "is stored" when it has a snapshot or a log entry; a view token alone does not
  *   make `load`, `stat` or `list` report it.
+ * - A call the document's status forbids rejects with `DocStatusError`, a duplicate with
+ *   `StoreConflictError` (store-errors.ts); their messages never name a document or a token.
  */
 
+import type { BlobStore } from './blob-store.js';
+import type { LinkStore } from './link-store.js';
+import type { TrashStore } from './trash-store.js';
+import type { VersionStore } from './version-store.js';
+
 export interface AppendEntry {
-  readonly docId: string;
+  readonly docName: string;
   readonly update: Uint8Array;
 }
 
 export interface StoredDoc {
-  /** The snapshot and every log entry merged into one Yjs update; empty doc → `Y.encodeStateAsUpdate(new Y.Doc())`. */
+  /**
+   * The snapshot and every log entry merged into one Yjs update; empty doc →
+   * `Y.encodeStateAsUpdate(new Y.Doc())`. Merged when first read: a caller that builds a Y.Doc
+   * should apply `parts` instead, which is about twice as fast for a long log.
+   */
   readonly update: Uint8Array;
+  /**
+   * What is stored, as read: the snapshot (when there is one), then every log entry in order.
+   * Applying them one after another, in one transaction, gives the same document as `update`.
+   */
+  readonly parts: readonly Uint8Array[];
   /** How many log entries were read besides the snapshot (a hint for when to compact). */
   readonly logEntries: number;
   /** Bytes read (snapshot plus log). */
@@ -39,35 +58,45 @@ export interface CompactResult {
 }
 
 export interface DocSummary {
-  readonly docId: string;
+  readonly docName: string;
   /** Bytes stored for the document (snapshot plus log). */
   readonly storedBytes: number;
   /** Time of the last append or compaction, in ms since the epoch. */
   readonly updatedAt: number;
 }
 
-export interface DocStore {
-  /** Loads a document. Resolves to null when nothing at all is stored for it. */
-  load(docId: string): Promise<StoredDoc | null>;
-  /** Durably appends a batch of updates (any documents) as one write. */
+export interface DocStore extends LinkStore, VersionStore, TrashStore, BlobStore {
+  /** Loads a document (also one in the trash). Resolves to null when nothing at all is stored for it. */
+  load(docName: string): Promise<StoredDoc | null>;
+  /**
+   * Durably appends a batch of updates (any documents) as one write: all of it or nothing. A
+   * missing document becomes live; a trashed one stays in the trash with the entries stored. When
+   * any document of the batch is purged the whole batch rejects with a `DocStatusError` naming
+   * each purged document, and nothing is written: a caller that retries failed batches must drop
+   * those documents' entries instead (the refusal is permanent).
+   */
   append(entries: readonly AppendEntry[]): Promise<void>;
-  /** Merges the snapshot and the log entries stored now into a new snapshot. */
-  compact(docId: string): Promise<CompactResult>;
-  /** Removes every stored byte of a document, its view token included. */
-  delete(docId: string): Promise<void>;
-  /** Summaries of the stored documents, ordered by id. */
+  /** Merges the snapshot and the log entries stored now into a new snapshot. Versions are never touched. */
+  compact(docName: string): Promise<CompactResult>;
+  /**
+   * Same as `purge(docName, Date.now())`: removes every stored byte and leaves a tombstone.
+   * @deprecated Call `trash` to delete a document and `purge` (or `purgeTrash`) to destroy it.
+   */
+  delete(docName: string): Promise<void>;
+  /** Summaries of the live documents (not those in the trash), ordered by id. */
   list(): Promise<DocSummary[]>;
-  /** Summary of one document, or null when nothing is stored for it. */
-  stat(docId: string): Promise<DocSummary | null>;
+  /** Summary of one document (also one in the trash), or null when nothing is stored for it. */
+  stat(docName: string): Promise<DocSummary | null>;
 
   /** The document's current view token, or null when it has none yet. */
-  getViewToken(docId: string): Promise<string | null>;
+  getViewToken(docName: string): Promise<string | null>;
   /**
    * Sets the document's view token, replacing the previous one atomically: the old token stops
    * resolving in the same write. Setting the token a document already has is a no-op; a token
-   * that belongs to another document rejects.
+   * that belongs to another document rejects with `StoreConflictError`, a purged document with
+   * `DocStatusError`.
    */
-  setViewToken(docId: string, token: string): Promise<void>;
+  setViewToken(docName: string, token: string): Promise<void>;
   /** The document a view token belongs to, or null. */
   resolveViewToken(token: string): Promise<string | null>;
 

@@ -20,6 +20,20 @@ export class KeyedLock {
     return result;
   }
 
+  /**
+   * Runs `task` holding every key of `keys` at once. Keys are taken one after another in sorted
+   * order, so two such calls over overlapping keys cannot deadlock (as long as nobody holding one
+   * of these keys waits for another in a different order).
+   */
+  runAll<T>(keys: Iterable<string>, task: () => Promise<T>): Promise<T> {
+    const sorted = [...new Set(keys)].sort();
+    const hold = (index: number): Promise<T> => {
+      const key = sorted[index];
+      return key === undefined ? task() : this.run(key, () => hold(index + 1));
+    };
+    return hold(0);
+  }
+
   /** Number of keys with work queued or running (for tests of bounded memory). */
   get size(): number {
     return this.#tails.size;

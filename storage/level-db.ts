@@ -71,7 +71,7 @@ export class LevelDb {
     return new Promise((resolve, reject) => this.#db.close(settle(resolve, reject)));
   }
 
-  /** Values of `keys`, in order, `undefined` for missing keys. */
+  /** Values of `keys`, in order, `undefined` for missing keys, all read from one implicit snapshot of the database. */
   getMany(keys: string[]): Promise<(Buffer | undefined)[]> {
     return new Promise((resolve, reject) => this.#db.getMany(keys, { asBuffer: true }, settle(resolve, reject)));
   }

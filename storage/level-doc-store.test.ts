@@ -13,11 +13,37 @@ async function tempDir(): Promise<{ dir: string; remove: () => Promise<void> }> 
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
+/** Every key and value of the database in `dir`, one after another. */
+async function rawContents(dir: string): Promise<Buffer> {
+  const db = await LevelDb.open(dir);
+  try {
+    const parts: Buffer[] = [];
+    await db.scan({}, (key, value) => parts.push(Buffer.from(key), value));
+    return Buffer.concat(parts);
+  } finally {
+    await db.close();
+  }
+}
+
 runDocStoreContract('LevelDocStore', async () => {
   const { dir, remove } = await tempDir();
-  const store = await LevelDocStore.open(dir, { sync: false });
+  let store = await LevelDocStore.open(dir, { sync: false });
+  const reopen = async (): Promise<void> => {
+    await store.close();
+    store = await LevelDocStore.open(dir, { sync: false });
+  };
   return {
-    store,
+    store: () => store,
+    reopen,
+    // LevelDB allows one owner of a directory: close the store, read, and open it again.
+    rawContents: async () => {
+      await store.close();
+      try {
+        return await rawContents(dir);
+      } finally {
+        store = await LevelDocStore.open(dir, { sync: false });
+      }
+    },
     teardown: async () => {
       await store.close();
       await remove();
@@ -45,7 +71,7 @@ describe('LevelDocStore', () => {
         return true;
       });
       // The first store is unharmed.
-      await first.append([{ docId: DOC, update: textUpdate('still here').update }]);
+      await first.append([{ docName: DOC, update: textUpdate('still here').update }]);
       assert.equal((await first.load(DOC))?.logEntries, 1);
     } finally {
       await first.close();
@@ -63,15 +89,15 @@ describe('LevelDocStore', () => {
 
       let store = await LevelDocStore.open(dir);
       text.insert(0, 'one ');
-      await store.append([{ docId: DOC, update: updates[0] ?? new Uint8Array() }]);
+      await store.append([{ docName: DOC, update: updates[0] ?? new Uint8Array() }]);
       text.insert(4, 'two ');
-      await store.append([{ docId: DOC, update: updates[1] ?? new Uint8Array() }]);
+      await store.append([{ docName: DOC, update: updates[1] ?? new Uint8Array() }]);
       await store.setViewToken(DOC, 'levelToken_000000000000000000000');
       await store.close();
 
       store = await LevelDocStore.open(dir);
       text.insert(8, 'three');
-      await store.append([{ docId: DOC, update: updates[2] ?? new Uint8Array() }]);
+      await store.append([{ docName: DOC, update: updates[2] ?? new Uint8Array() }]);
       const stored = await store.load(DOC);
       assert.ok(stored);
       assert.equal(stored.logEntries, 3, 'no entry of the first session may be overwritten');
@@ -109,7 +135,7 @@ describe('LevelDocStore', () => {
     try {
       let store = await LevelDocStore.open(dir);
       const { doc, update } = textUpdate('compacted text');
-      await store.append([{ docId: DOC, update }]);
+      await store.append([{ docName: DOC, update }]);
       await store.compact(DOC);
       await store.close();
       store = await LevelDocStore.open(dir);
@@ -128,7 +154,7 @@ describe('LevelDocStore', () => {
     const { dir, remove } = await tempDir();
     try {
       let store = await LevelDocStore.open(dir);
-      const writes = Array.from({ length: 20 }, (_, i) => store.append([{ docId: DOC, update: textUpdate(`w${i}`).update }]));
+      const writes = Array.from({ length: 20 }, (_, i) => store.append([{ docName: DOC, update: textUpdate(`w${i}`).update }]));
       await store.close();
       await Promise.all(writes);
       store = await LevelDocStore.open(dir);

@@ -1,57 +1,60 @@
 /**
- * The embedded default backend: one LevelDB directory, opened by one process.
+ * The embedded default backend: one LevelDB directory, opened by one process. The key layout is
+ * documented in level/level-keys.ts; each concern lives in a module of level/ (content, view
+ * tokens, links, versions, blobs, trash). This class checks arguments before storage is touched,
+ * tracks operations for `close()`, and hands each call to its module.
  *
- * Key layout (keys are ASCII; `/` never occurs in a document id or view token, so one document's
- * keys never fall inside another document's range, even when one id is a prefix of another):
- *   d/<docId>/l/<seq>   one log entry (a Yjs update); <seq> is 16 hex digits, see below
- *   d/<docId>/m         metadata: time of the last append or compaction, decimal ms
- *   d/<docId>/s         snapshot: the merge of every log entry compacted away
- *   d/<docId>/v         the document's view token
- *   v/<token>           the document id a view token belongs to
- *   x/epoch             how many times the database was opened (decimal)
- *
- * Sequence numbers are `<6 hex digits of epoch><10 hex digits of counter>`. Each open durably
- * bumps the epoch before any append, so every key written after a restart sorts after every key
- * written before it, without scanning the log and without any per-document state.
+ * Every multi-key change is one atomic LevelDB batch. Changes that read before they write hold the
+ * document's in-process lock (KeyedLock); appends hold only the document's append gate, which a
+ * purge takes too, so appends never wait for a compaction and never land after a purge.
  */
 
-import { LevelDb, type BatchOperation } from './level-db.js';
+import { LevelDb } from './level-db.js';
 import { KeyedLock } from './keyed-lock.js';
-import { assertDocId, assertViewToken, compactUpdates, mergeStored, OperationTracker } from './store-support.js';
+import { assertDocId, assertViewToken, OperationTracker } from './store-support.js';
+import { assertItemId, assertLinkRecord, assertLinkUses, assertNewBlob, assertNewVersion, assertTime, assertTokenHash, assertVersionIds } from './record-checks.js';
 import type { AppendEntry, CompactResult, DocStore, DocSummary, StoredDoc } from './doc-store.js';
+import type { LinkRecord, LinkUse } from './link-store.js';
+import type { NewVersion, StoredVersion, VersionRecord } from './version-store.js';
+import type { DocStatus, TrashEntry } from './trash-store.js';
+import type { BlobSummary, NewBlob, StoredBlob } from './blob-store.js';
+import type { LevelContext } from './level/level-context.js';
+import { EPOCH_KEY, lockOf } from './level/level-keys.js';
+import { LevelContent, MAX_EPOCH } from './level/level-content.js';
+import { LevelViewTokens } from './level/level-view-tokens.js';
+import { LevelLinks } from './level/level-links.js';
+import { LevelVersions } from './level/level-versions.js';
+import { LevelBlobs } from './level/level-blobs.js';
+import { LevelTrash } from './level/level-trash.js';
 
 export interface LevelDocStoreOptions {
   /** fsync every write before it resolves (default true). Turn off only for throwaway data. */
   readonly sync?: boolean;
 }
 
-const EPOCH_KEY = 'x/epoch';
-const MAX_EPOCH = 0xffffff;
-const MAX_COUNTER = 2 ** 40;
-/** A compaction that deletes this many log keys also compacts that key range in LevelDB. */
-const TOMBSTONE_COMPACTION_THRESHOLD = 1000;
-
-const docPrefix = (docId: string): string => `d/${docId}/`;
-const logPrefix = (docId: string): string => `d/${docId}/l/`;
-const metaKey = (docId: string): string => `d/${docId}/m`;
-const snapshotKey = (docId: string): string => `d/${docId}/s`;
-const docTokenKey = (docId: string): string => `d/${docId}/v`;
-const tokenKey = (token: string): string => `v/${token}`;
-
 /** A {@link DocStore} on an embedded LevelDB (leveldown). */
 export class LevelDocStore implements DocStore {
   readonly #db: LevelDb;
-  readonly #sync: boolean;
-  readonly #epochHex: string;
-  readonly #locks = new KeyedLock();
+  readonly #locks: KeyedLock;
   readonly #operations = new OperationTracker('LevelDocStore');
-  #counter = 0;
+  readonly #content: LevelContent;
+  readonly #viewTokens: LevelViewTokens;
+  readonly #links: LevelLinks;
+  readonly #versions: LevelVersions;
+  readonly #blobs: LevelBlobs;
+  readonly #trash: LevelTrash;
   #closing: Promise<void> | null = null;
 
   private constructor(db: LevelDb, epoch: number, sync: boolean) {
     this.#db = db;
-    this.#sync = sync;
-    this.#epochHex = epoch.toString(16).padStart(6, '0');
+    this.#locks = new KeyedLock();
+    const ctx: LevelContext = { db, sync, locks: this.#locks, notPurged: new Set() };
+    this.#content = new LevelContent(ctx, epoch);
+    this.#viewTokens = new LevelViewTokens(ctx);
+    this.#links = new LevelLinks(ctx);
+    this.#versions = new LevelVersions(ctx);
+    this.#blobs = new LevelBlobs(ctx);
+    this.#trash = new LevelTrash(ctx, { content: this.#content, others: [this.#links, this.#versions, this.#blobs] });
   }
 
   /**
@@ -86,152 +89,167 @@ export class LevelDocStore implements DocStore {
     }
   }
 
-  async load(docId: string): Promise<StoredDoc | null> {
-    assertDocId(docId);
-    return this.#operations.track(async () => {
-      const { snapshot, log } = await this.#readDoc(docId);
-      if (snapshot === undefined && log.length === 0) return null;
-      return mergeStored(snapshot, log.map(([, value]) => value));
-    });
+  // Content.
+
+  async load(docName: string): Promise<StoredDoc | null> {
+    assertDocId(docName);
+    return this.#operations.track(() => this.#content.load(docName));
   }
 
   async append(entries: readonly AppendEntry[]): Promise<void> {
-    for (const entry of entries) assertDocId(entry.docId);
-    return this.#operations.track(async () => {
-      if (entries.length === 0) return;
-      if (this.#counter + entries.length > MAX_COUNTER) {
-        throw new RangeError('This LevelDocStore has used every sequence number of its epoch; reopen it.');
-      }
-      const now = String(Date.now());
-      const operations: BatchOperation[] = [];
-      const touched = new Set<string>();
-      for (const entry of entries) {
-        operations.push({ type: 'put', key: logPrefix(entry.docId) + this.#nextSeq(), value: entry.update });
-        touched.add(entry.docId);
-      }
-      for (const docId of touched) operations.push({ type: 'put', key: metaKey(docId), value: now });
-      await this.#db.batch(operations, this.#sync);
-    });
+    for (const entry of entries) assertDocId(entry.docName);
+    return this.#operations.track(() => this.#content.append(entries));
   }
 
-  async compact(docId: string): Promise<CompactResult> {
-    assertDocId(docId);
-    return this.#operations.track(() =>
-      this.#locks.run(docId, async () => {
-        const { snapshot, log } = await this.#readDoc(docId);
-        const bytesBefore = (snapshot?.length ?? 0) + log.reduce((sum, [, value]) => sum + value.length, 0);
-        if (log.length === 0) return { entriesMerged: 0, bytesBefore, bytesAfter: bytesBefore };
-        const parts = log.map(([, value]) => value);
-        const compacted = compactUpdates(snapshot, parts);
-        const operations: BatchOperation[] = [
-          { type: 'put', key: snapshotKey(docId), value: compacted },
-          { type: 'put', key: metaKey(docId), value: String(Date.now()) },
-        ];
-        // Only the entries read above: anything appended since stays in the log.
-        for (const [key] of log) operations.push({ type: 'del', key });
-        await this.#db.batch(operations, this.#sync);
-        if (log.length >= TOMBSTONE_COMPACTION_THRESHOLD) {
-          // Until LevelDB compacts them, the deleted keys' tombstones slow every later load's scan.
-          await this.#db.compactRange(logPrefix(docId), `d/${docId}/l0`);
-        }
-        return { entriesMerged: log.length, bytesBefore, bytesAfter: compacted.length };
-      }),
-    );
+  async compact(docName: string): Promise<CompactResult> {
+    assertDocId(docName);
+    return this.#operations.track(() => this.#locks.run(lockOf.doc(docName), () => this.#content.compact(docName)));
   }
 
-  async delete(docId: string): Promise<void> {
-    assertDocId(docId);
-    return this.#operations.track(() =>
-      this.#locks.run(docId, async () => {
-        const operations: BatchOperation[] = [];
-        const token = await this.#db.get(docTokenKey(docId));
-        if (token !== undefined) operations.push({ type: 'del', key: tokenKey(token.toString('utf8')) });
-        await this.#db.scan({ gte: docPrefix(docId), lt: `d/${docId}0`, values: false }, (key) => {
-          operations.push({ type: 'del', key });
-        });
-        if (operations.length > 0) await this.#db.batch(operations, this.#sync);
-      }),
-    );
+  async delete(docName: string): Promise<void> {
+    return this.purge(docName, Date.now());
   }
 
   async list(): Promise<DocSummary[]> {
-    return this.#operations.track(async () => {
-      const summaries: DocSummary[] = [];
-      let current: { docId: string; storedBytes: number; updatedAt: number; hasContent: boolean } | null = null;
-      const flush = (): void => {
-        if (current?.hasContent) {
-          summaries.push({ docId: current.docId, storedBytes: current.storedBytes, updatedAt: current.updatedAt });
-        }
-      };
-      await this.#db.scan({ gt: 'd/', lt: 'd0' }, (key, value) => {
-        const slash = key.indexOf('/', 2);
-        const docId = key.slice(2, slash);
-        if (current?.docId !== docId) {
-          flush();
-          current = { docId, storedBytes: 0, updatedAt: 0, hasContent: false };
-        }
-        const kind = key.slice(slash + 1);
-        if (kind === 's' || kind.startsWith('l/')) {
-          current.storedBytes += value.length;
-          current.hasContent = true;
-        } else if (kind === 'm') {
-          current.updatedAt = Number(value.toString('utf8'));
-        }
-      });
-      flush();
-      // Key order puts `-` before `/`, so a prefix id can follow a longer one; sort by id proper.
-      return summaries.sort((a, b) => (a.docId < b.docId ? -1 : a.docId > b.docId ? 1 : 0));
-    });
+    return this.#operations.track(() => this.#content.list());
   }
 
-  async stat(docId: string): Promise<DocSummary | null> {
-    assertDocId(docId);
-    return this.#operations.track(async () => {
-      const { snapshot, log, updatedAt } = await this.#readDoc(docId);
-      if (snapshot === undefined && log.length === 0) return null;
-      const storedBytes = (snapshot?.length ?? 0) + log.reduce((sum, [, value]) => sum + value.length, 0);
-      return { docId, storedBytes, updatedAt };
-    });
+  async stat(docName: string): Promise<DocSummary | null> {
+    assertDocId(docName);
+    return this.#operations.track(() => this.#content.stat(docName));
   }
 
-  async getViewToken(docId: string): Promise<string | null> {
-    assertDocId(docId);
-    return this.#operations.track(async () => {
-      const token = await this.#db.get(docTokenKey(docId));
-      return token === undefined ? null : token.toString('utf8');
-    });
+  // View tokens.
+
+  async getViewToken(docName: string): Promise<string | null> {
+    assertDocId(docName);
+    return this.#operations.track(() => this.#viewTokens.get(docName));
   }
 
-  async setViewToken(docId: string, token: string): Promise<void> {
-    assertDocId(docId);
+  async setViewToken(docName: string, token: string): Promise<void> {
+    assertDocId(docName);
     assertViewToken(token);
-    return this.#operations.track(() =>
-      this.#locks.run(docId, () =>
-        // Lock order is always document, then token, so these two locks cannot deadlock.
-        this.#locks.run(tokenKey(token), async () => {
-          const [owner, previous] = await this.#db.getMany([tokenKey(token), docTokenKey(docId)]);
-          if (owner !== undefined) {
-            if (owner.toString('utf8') === docId) return;
-            throw new Error('That view token already belongs to another document.');
-          }
-          const operations: BatchOperation[] = [
-            { type: 'put', key: tokenKey(token), value: docId },
-            { type: 'put', key: docTokenKey(docId), value: token },
-          ];
-          if (previous !== undefined) operations.push({ type: 'del', key: tokenKey(previous.toString('utf8')) });
-          await this.#db.batch(operations, this.#sync);
-        }),
-      ),
-    );
+    return this.#operations.track(() => this.#viewTokens.set(docName, token));
   }
 
   async resolveViewToken(token: string): Promise<string | null> {
     assertViewToken(token);
-    return this.#operations.track(async () => {
-      const docId = await this.#db.get(tokenKey(token));
-      return docId === undefined ? null : docId.toString('utf8');
-    });
+    return this.#operations.track(() => this.#viewTokens.resolve(token));
   }
+
+  // Links.
+
+  async createLink(link: LinkRecord): Promise<void> {
+    assertLinkRecord(link);
+    return this.#operations.track(() => this.#links.create(link));
+  }
+
+  async findLink(tokenHash: string): Promise<LinkRecord | null> {
+    assertTokenHash(tokenHash);
+    return this.#operations.track(() => this.#links.find(tokenHash));
+  }
+
+  async listLinks(docName: string): Promise<LinkRecord[]> {
+    assertDocId(docName);
+    return this.#operations.track(() => this.#links.list(docName));
+  }
+
+  async revokeLink(docName: string, linkId: string, at: number): Promise<LinkRecord | null> {
+    assertDocId(docName);
+    assertItemId('link', linkId);
+    assertTime('revocation time', at);
+    return this.#operations.track(() => this.#links.revoke(docName, linkId, at));
+  }
+
+  async touchLinks(uses: readonly LinkUse[]): Promise<void> {
+    assertLinkUses(uses);
+    return this.#operations.track(() => this.#links.touch(uses));
+  }
+
+  // Versions.
+
+  async saveVersion(version: NewVersion, snapshot: Uint8Array): Promise<VersionRecord> {
+    assertNewVersion(version, snapshot);
+    return this.#operations.track(() => this.#versions.save(version, snapshot));
+  }
+
+  async listVersions(docName: string): Promise<VersionRecord[]> {
+    assertDocId(docName);
+    return this.#operations.track(() => this.#versions.list(docName));
+  }
+
+  async loadVersion(docName: string, versionId: string): Promise<StoredVersion | null> {
+    assertDocId(docName);
+    assertItemId('version', versionId);
+    return this.#operations.track(() => this.#versions.load(docName, versionId));
+  }
+
+  async deleteVersions(docName: string, versionIds: readonly string[]): Promise<number> {
+    assertDocId(docName);
+    assertVersionIds(versionIds);
+    return this.#operations.track(() => this.#versions.delete(docName, versionIds));
+  }
+
+  // Trash and tombstones.
+
+  async status(docName: string): Promise<DocStatus> {
+    assertDocId(docName);
+    return this.#operations.track(() => this.#trash.status(docName));
+  }
+
+  async trash(docName: string, at: number): Promise<void> {
+    assertDocId(docName);
+    assertTime('deletion time', at);
+    return this.#operations.track(() => this.#trash.trash(docName, at));
+  }
+
+  async untrash(docName: string): Promise<void> {
+    assertDocId(docName);
+    return this.#operations.track(() => this.#trash.untrash(docName));
+  }
+
+  async listTrash(): Promise<TrashEntry[]> {
+    return this.#operations.track(() => this.#trash.listTrash());
+  }
+
+  async purge(docName: string, at: number): Promise<void> {
+    assertDocId(docName);
+    assertTime('purge time', at);
+    return this.#operations.track(() => this.#trash.purge(docName, at));
+  }
+
+  async purgeTrash(deletedBefore: number, at: number): Promise<string[]> {
+    assertTime('deletedBefore', deletedBefore);
+    assertTime('purge time', at);
+    return this.#operations.track(() => this.#trash.purgeTrash(deletedBefore, at));
+  }
+
+  // Blobs.
+
+  async putBlob(docName: string, blob: NewBlob): Promise<void> {
+    assertDocId(docName);
+    assertNewBlob(blob);
+    return this.#operations.track(() => this.#blobs.put(docName, blob));
+  }
+
+  async getBlob(docName: string, blobId: string): Promise<StoredBlob | null> {
+    assertDocId(docName);
+    assertItemId('blob', blobId);
+    return this.#operations.track(() => this.#blobs.get(docName, blobId));
+  }
+
+  async listBlobs(docName: string): Promise<BlobSummary[]> {
+    assertDocId(docName);
+    return this.#operations.track(() => this.#blobs.list(docName));
+  }
+
+  async deleteBlob(docName: string, blobId: string): Promise<boolean> {
+    assertDocId(docName);
+    assertItemId('blob', blobId);
+    return this.#operations.track(() => this.#blobs.delete(docName, blobId));
+  }
+
+  // Health and shutdown.
 
   async ping(): Promise<void> {
     return this.#operations.track(async () => {
@@ -246,26 +264,5 @@ export class LevelDocStore implements DocStore {
       await this.#db.close();
     })();
     return this.#closing;
-  }
-
-  /** Log entries, snapshot and metadata of one document, read from one consistent snapshot. */
-  async #readDoc(docId: string): Promise<{ snapshot: Buffer | undefined; log: Array<[string, Buffer]>; updatedAt: number }> {
-    let snapshot: Buffer | undefined;
-    let updatedAt = 0;
-    const log: Array<[string, Buffer]> = [];
-    const logStart = logPrefix(docId);
-    // The range l/… < m < s covers the log, the metadata and the snapshot in one iterator.
-    await this.#db.scan({ gte: logStart, lte: snapshotKey(docId) }, (key, value) => {
-      if (key.startsWith(logStart)) log.push([key, value]);
-      else if (key === snapshotKey(docId)) snapshot = value;
-      else if (key === metaKey(docId)) updatedAt = Number(value.toString('utf8'));
-    });
-    return { snapshot, log, updatedAt };
-  }
-
-  #nextSeq(): string {
-    const seq = this.#counter;
-    this.#counter += 1;
-    return this.#epochHex + seq.toString(16).padStart(10, '0');
   }
 }

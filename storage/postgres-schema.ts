@@ -13,6 +13,14 @@ export interface TableNames {
   readonly updates: string;
   readonly snapshots: string;
   readonly viewTokens: string;
+  readonly docStates: string;
+  readonly links: string;
+  readonly versions: string;
+  readonly blobs: string;
+  /** The function that appends a batch unless a document of it is purged (migration 2). */
+  readonly appendFunction: string;
+  /** The first key of each kind of per-document advisory lock (see postgres/postgres-session.ts). */
+  readonly lockSpaces: { readonly doc: string; readonly appendGate: string };
 }
 
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
@@ -28,6 +36,13 @@ export function tableNames(schema: string | null): TableNames {
     updates: qualify('quire_updates'),
     snapshots: qualify('quire_snapshots'),
     viewTokens: qualify('quire_view_tokens'),
+    docStates: qualify('quire_doc_states'),
+    links: qualify('quire_links'),
+    versions: qualify('quire_versions'),
+    blobs: qualify('quire_blobs'),
+    appendFunction: qualify('quire_append'),
+    // The document lock's space is unchanged since the first release, so nodes of both versions agree.
+    lockSpaces: { doc: `quire:${schema ?? ''}`, appendGate: `quire-append:${schema ?? ''}` },
   };
 }
 
@@ -50,6 +65,69 @@ const MIGRATIONS: ReadonlyArray<(t: TableNames) => string> = [
       token text PRIMARY KEY,
       doc_id text NOT NULL UNIQUE
     );
+  `,
+  // 2: links, versions, trash and tombstones, blobs. Times are whole ms since the epoch (bigint),
+  // so they come back exactly as given. Sizes are octet_length(), which reads no TOASTed value.
+  (t) => `
+    -- A trashed document, or the tombstone of a purged one; no row: missing or live.
+    CREATE TABLE ${t.docStates} (
+      doc_id text PRIMARY KEY,
+      state text NOT NULL CHECK (state IN ('trashed', 'purged')),
+      since bigint NOT NULL
+    );
+    CREATE INDEX quire_doc_states_trashed ON ${t.docStates} (since) WHERE state = 'trashed';
+    -- Links hold the SHA-256 of their token, never the token; the unique index serves findLink.
+    CREATE TABLE ${t.links} (
+      doc_id text NOT NULL,
+      link_id text NOT NULL,
+      token_hash text NOT NULL CHECK (token_hash ~ '^[0-9a-f]{64}$'),
+      role text NOT NULL CHECK (role IN ('owner', 'edit', 'view')),
+      label text,
+      created_at bigint NOT NULL,
+      expires_at bigint,
+      last_used_at bigint,
+      revoked_at bigint,
+      legacy boolean NOT NULL,
+      PRIMARY KEY (doc_id, link_id),
+      CONSTRAINT quire_links_token_hash_key UNIQUE (token_hash)
+    );
+    CREATE TABLE ${t.versions} (
+      doc_id text NOT NULL,
+      version_id text NOT NULL,
+      created_at bigint NOT NULL,
+      kind text NOT NULL CHECK (kind IN ('auto', 'named', 'before-restore')),
+      label text,
+      authors text[] NOT NULL,
+      snapshot bytea NOT NULL,
+      PRIMARY KEY (doc_id, version_id)
+    );
+    CREATE TABLE ${t.blobs} (
+      doc_id text NOT NULL,
+      blob_id text NOT NULL,
+      content_type text NOT NULL,
+      created_at bigint NOT NULL,
+      data bytea NOT NULL,
+      PRIMARY KEY (doc_id, blob_id)
+    );
+    -- Images are compressed already; do not spend CPU trying again.
+    ALTER TABLE ${t.blobs} ALTER COLUMN data SET STORAGE EXTERNAL;
+    -- One round trip per batch, as a plain INSERT was: take the documents' append gates (shared, in
+    -- one order; a purge takes a gate exclusively), then, in a fresh snapshot (each statement of a
+    -- volatile function in READ COMMITTED takes one), refuse the batch if any document is purged,
+    -- else insert it. Returns the purged documents; nothing is inserted when there are any.
+    CREATE FUNCTION ${t.appendFunction}(doc_ids text[], updates bytea[]) RETURNS SETOF text
+    LANGUAGE plpgsql VOLATILE AS $$
+    BEGIN
+      PERFORM pg_advisory_xact_lock_shared(hashtext('${t.lockSpaces.appendGate}'), gates.gate)
+      FROM (SELECT DISTINCT hashtext(doc_id) AS gate FROM unnest(doc_ids) AS doc_id ORDER BY 1) AS gates;
+      RETURN QUERY SELECT states.doc_id FROM ${t.docStates} AS states
+        WHERE states.doc_id = ANY(doc_ids) AND states.state = 'purged' ORDER BY states.doc_id COLLATE "C";
+      IF FOUND THEN
+        RETURN;
+      END IF;
+      INSERT INTO ${t.updates} (doc_id, data) SELECT * FROM unnest(doc_ids, updates);
+    END
+    $$;
   `,
 ];
 

@@ -2,6 +2,7 @@
  * The one small interface the measurements drive every server through, so that a workload is
  * written once and runs the same way against Quire, y-websocket and Hocuspocus.
  */
+import { newDocId } from '../../shared/doc-id.js';
 import type * as Y from 'yjs';
 
 export const PEER_NAMES = ['quire', 'y-websocket', 'hocuspocus'] as const;
@@ -48,6 +49,19 @@ export interface ServerHandle {
   readonly description: string;
   /** Stops every process and waits for it to exit. */
   stop(): Promise<void>;
+  /**
+   * Makes documents exist before clients join them. Quire serves only documents that were
+   * created (a joined name that was never created is refused `not-found`); the peers create a
+   * room on first join and leave this out.
+   */
+  createDocs?(docNames: readonly string[]): Promise<void>;
+}
+
+/** New document names for a workload, created on the server when it needs that. */
+export async function newDocs(server: ServerHandle, count: number): Promise<string[]> {
+  const docNames = Array.from({ length: count }, () => newDocId());
+  await server.createDocs?.(docNames);
+  return docNames;
 }
 
 /** How a stored document is laid out before a cold load. */

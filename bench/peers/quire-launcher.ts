@@ -25,6 +25,19 @@ const BENCH_LIMITS = {
 /** Log entries written per LevelDocStore.append batch when laying out an uncompacted log. */
 const APPEND_BATCH = 200;
 
+function profileArgs(): string[] {
+  const dir = process.env['QUIRE_BENCH_PROFILE'];
+  return dir === undefined || dir === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+}
+
+/** Creates documents on a Quire server: ids of the form a device makes, with PUT as an offline page does. */
+export async function createQuireDocs(url: string, docNames: readonly string[]): Promise<void> {
+  for (const docName of docNames) {
+    const response = await fetch(`${url}/api/docs/${docName}`, { method: 'PUT' });
+    if (!response.ok) throw new Error(`Creating a bench document answered ${response.status}.`);
+  }
+}
+
 export const quireLauncher: ServerLauncher = {
   peer: 'quire',
 
@@ -35,7 +48,8 @@ export const quireLauncher: ServerLauncher = {
     try {
       const server = await spawnServer({
         command: process.execPath,
-        args: ['--import', 'tsx', join(PROJECT_ROOT, 'server', 'main.ts')],
+        // QUIRE_BENCH_PROFILE=<dir>: the server writes a V8 CPU profile there when it stops.
+        args: [...profileArgs(), '--import', 'tsx', join(PROJECT_ROOT, 'server', 'main.ts')],
         env: { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...BENCH_LIMITS },
         cwd: PROJECT_ROOT,
         readyPattern: /listening on (http:\/\/[\d.]+:\d+)/,
@@ -48,6 +62,7 @@ export const quireLauncher: ServerLauncher = {
         urls: [url],
         pids: [server.pid],
         description: 'server/main.ts, LevelDB in a temp dir, FSYNC default (on), LOG_LEVEL=warn, per-address connection cap and rate limits lifted',
+        createDocs: (docNames) => createQuireDocs(url, docNames),
         async stop(): Promise<void> {
           await server.stop();
           if (ownDir !== null) await rm(ownDir, { recursive: true, force: true });
@@ -62,11 +77,11 @@ export const quireLauncher: ServerLauncher = {
   async prepareStoredDoc(dataDir: string, docNames: readonly string[], records: readonly Uint8Array[], layout: StoredLayout): Promise<PrepareResult> {
     const store = await LevelDocStore.open(dataDir);
     try {
-      for (const docId of docNames) {
+      for (const docName of docNames) {
         for (let first = 0; first < records.length; first += APPEND_BATCH) {
-          await store.append(records.slice(first, first + APPEND_BATCH).map((update) => ({ docId, update })));
+          await store.append(records.slice(first, first + APPEND_BATCH).map((update) => ({ docName, update })));
         }
-        if (layout === 'compacted') await store.compact(docId);
+        if (layout === 'compacted') await store.compact(docName);
       }
     } finally {
       await store.close();

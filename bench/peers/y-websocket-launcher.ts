@@ -18,7 +18,7 @@ export const yWebsocketLauncher: ServerLauncher = {
 
   async launch(options: LaunchOptions): Promise<ServerHandle> {
     const host = '127.0.0.1';
-    const port = await freePort(host);
+    const port = await freePort();
     const env: Record<string, string> = { HOST: host, PORT: String(port) };
     if (options.dataDir !== undefined) env.YPERSISTENCE = options.dataDir;
     const server = await spawnServer({

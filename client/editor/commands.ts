@@ -7,7 +7,8 @@ import { lift, setBlockType, toggleMark, wrapIn } from 'prosemirror-commands';
 import type { MarkType, NodeType, ResolvedPos } from 'prosemirror-model';
 import { liftListItem, wrapInList } from 'prosemirror-schema-list';
 import type { Command, EditorState, Transaction } from 'prosemirror-state';
-import { marks, nodes } from './schema.js';
+import { marks, nodes } from '../../document/schema.js';
+import { canInsertBlock, insertBlock } from './insert-block.js';
 
 /** A mark is active when the cursor carries it, or when every character of the selection has it. */
 export function isMarkActive(state: EditorState, type: MarkType): boolean {
@@ -95,15 +96,10 @@ export function toggleList(type: NodeType): Command {
 export const toggleBlockquote: Command = (state, dispatch, view) =>
   isInBlockquote(state) ? lift(state, dispatch, view) : wrapIn(nodes.blockquote)(state, dispatch, view);
 
-/** Inserts a horizontal rule in place of the selection. */
+/** Inserts a horizontal rule in place of the selection, with the caret in the block after it. */
 export const insertHorizontalRule: Command = (state, dispatch) => {
-  const { $from } = state.selection;
-  const index = $from.index($from.depth - 1);
-  const container = $from.node($from.depth - 1);
-  if (!container.canReplaceWith(index, index, nodes.horizontalRule) && !$from.parent.canReplaceWith(0, 0, nodes.horizontalRule)) {
-    return false;
-  }
-  if (dispatch) dispatch(state.tr.replaceSelectionWith(nodes.horizontalRule.create()).scrollIntoView());
+  if (!canInsertBlock(state, nodes.horizontalRule)) return false;
+  if (dispatch) dispatch(insertBlock(state, nodes.horizontalRule.create()).tr.scrollIntoView());
   return true;
 };
 

@@ -22,7 +22,7 @@ import {
   toggleMarkCommand,
 } from './commands.js';
 import { buildInputRules } from './input-rules.js';
-import { marks, nodes, schema } from './schema.js';
+import { marks, nodes, schema } from '../../document/schema.js';
 
 const rules = buildInputRules();
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   cleanName,
+  contrastRatio,
   contrastText,
   IDENTITY_STORAGE_KEY,
   initials,
@@ -10,21 +11,8 @@ import {
   randomIdentity,
   safeColor,
   saveIdentity,
-  type KeyValueStorage,
 } from './identity.js';
-
-class MemoryStorage implements KeyValueStorage {
-  readonly items = new Map<string, string>();
-  getItem(key: string): string | null {
-    return this.items.get(key) ?? null;
-  }
-  setItem(key: string, value: string): void {
-    this.items.set(key, value);
-  }
-  removeItem(key: string): void {
-    this.items.delete(key);
-  }
-}
+import { MemoryStorage } from '../../test/support/memory-storage.js';
 
 /** A deterministic stand-in for Math.random. */
 function seeded(seed: number): () => number {
@@ -83,6 +71,18 @@ describe('identity', () => {
     assert.equal(contrastText('#ffffff'), '#000000');
     assert.equal(contrastText('#ffe066'), '#000000');
     assert.equal(contrastText('#1971c2'), '#ffffff');
-    for (const color of PEOPLE_COLORS) assert.equal(contrastText(color), '#ffffff', color);
+    assert.equal(contrastText('#e67700'), '#000000', 'white on orange is only 3:1');
+    assert.equal(contrastText('#000000'), '#ffffff');
+  });
+
+  it('always reaches 4.5:1 between a label and its colour, whatever colour a peer picked', () => {
+    const samples = [...PEOPLE_COLORS, '#ffd43b', '#74c0fc', '#777777', '#808080', '#ff0000', '#00ff00', '#0000ff', 'not a colour'];
+    for (let i = 0; i < 64; i++) samples.push(`#${((i * 0x3c5a7) & 0xffffff).toString(16).padStart(6, '0')}`);
+    for (const color of samples) {
+      const ratio = contrastRatio(safeColor(color), contrastText(color));
+      assert.ok(ratio >= 4.5, `${color}: ${ratio.toFixed(2)}:1`);
+    }
+    assert.equal(contrastRatio('#000000', '#ffffff'), 21);
+    assert.equal(contrastRatio('#777777', '#777777'), 1);
   });
 });

@@ -20,7 +20,7 @@ export interface KeyValueStorage {
 export const IDENTITY_STORAGE_KEY = 'quire:identity';
 export const MAX_NAME_LENGTH = 40;
 
-/** Colours for people: saturated enough to tell apart, dark enough for white label text. */
+/** Colours for people: saturated enough to tell apart; label text on them is black or white by contrast. */
 export const PEOPLE_COLORS: readonly string[] = [
   '#d9480f', '#c2255c', '#9c36b5', '#6741d9', '#3b5bdb', '#1971c2',
   '#0c8599', '#099268', '#2f9e44', '#5c940d', '#e67700', '#a61e4d',
@@ -63,15 +63,28 @@ export function safeColor(color: unknown, fallback = '#868e96'): string {
   return typeof color === 'string' && HEX_COLOR.test(color) ? color.toLowerCase() : fallback;
 }
 
-/** Black or white, whichever reads better on `hexColor` (a `#rrggbb` colour). */
-export function contrastText(hexColor: string): '#000000' | '#ffffff' {
+/** WCAG 2 relative luminance of a `#rrggbb` colour (anything else counts as the fallback grey). */
+export function relativeLuminance(hexColor: string): number {
   const value = Number.parseInt(safeColor(hexColor).slice(1), 16);
   const channel = (shift: number): number => {
     const c = ((value >> shift) & 0xff) / 255;
     return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
   };
-  const luminance = 0.2126 * channel(16) + 0.7152 * channel(8) + 0.0722 * channel(0);
-  return luminance > 0.4 ? '#000000' : '#ffffff';
+  return 0.2126 * channel(16) + 0.7152 * channel(8) + 0.0722 * channel(0);
+}
+
+/** WCAG 2 contrast ratio between two `#rrggbb` colours: 1 (none) to 21 (black on white). */
+export function contrastRatio(a: string, b: string): number {
+  const [light, dark] = [relativeLuminance(a), relativeLuminance(b)].sort((x, y) => y - x) as [number, number];
+  return (light + 0.05) / (dark + 0.05);
+}
+
+/**
+ * Black or white, whichever has the higher contrast with `hexColor` (a `#rrggbb` colour). One of
+ * the two always reaches at least 4.58:1, so a label in this ink on that colour is readable text.
+ */
+export function contrastText(hexColor: string): '#000000' | '#ffffff' {
+  return contrastRatio(hexColor, '#000000') > contrastRatio(hexColor, '#ffffff') ? '#000000' : '#ffffff';
 }
 
 /** Up to two initials of a name, for avatars: "Amber Fox" → "AF", "zoë" → "Z". */

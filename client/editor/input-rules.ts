@@ -13,7 +13,7 @@ import {
   wrappingInputRule,
 } from 'prosemirror-inputrules';
 import { TextSelection, type Plugin } from 'prosemirror-state';
-import { marks, nodes } from './schema.js';
+import { marks, nodes } from '../../document/schema.js';
 
 /**
  * A rule that applies `type` to text between two delimiters once the closing one is typed. The

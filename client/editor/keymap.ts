@@ -1,13 +1,16 @@
 /**
- * Keyboard shortcuts of the editor. Undo and redo go to y-prosemirror's undo manager, so they
- * revert only this person's own changes, never a collaborator's.
+ * Keyboard shortcuts of the editor. Undo and redo go to Yjs's undo manager (history.ts), so they
+ * revert only this person's own changes, never a collaborator's. In a table, Tab and Shift-Tab
+ * move between cells (Tab in the last cell adds a row); the arrow keys and cell selection come
+ * from prosemirror-tables' plugin.
  */
 import { baseKeymap, chainCommands, exitCode, setBlockType } from 'prosemirror-commands';
 import { undoInputRule } from 'prosemirror-inputrules';
 import { keymap } from 'prosemirror-keymap';
 import { liftListItem, sinkListItem, splitListItem } from 'prosemirror-schema-list';
 import type { Command, Plugin } from 'prosemirror-state';
-import { redoCommand, undoCommand } from 'y-prosemirror';
+import { redo, undo } from './history.js';
+import { nextCell, previousCell } from './table-commands.js';
 import {
   insertHardBreak,
   insertHorizontalRule,
@@ -16,7 +19,7 @@ import {
   toggleList,
   toggleMarkCommand,
 } from './commands.js';
-import { marks, nodes } from './schema.js';
+import { marks, nodes } from '../../document/schema.js';
 
 /**
  * The shortcut of each toolbar command, in ProseMirror key notation (`Mod` is Cmd on macOS,
@@ -59,13 +62,15 @@ export function describeShortcut(shortcut: string, mac: boolean): string {
 
 /**
  * The editor's keymaps, most specific first: list and formatting shortcuts, then ProseMirror's
- * base keymap. `onLink` runs for Mod-K (it opens the link prompt).
+ * base keymap. `onLink` runs for Mod-K (it opens the link prompt), `onOpenLink` for Alt-Enter
+ * (it opens the link at the caret).
  */
-export function buildKeymap(onLink: Command): Plugin[] {
+export function buildKeymap(onLink: Command, onOpenLink: Command): Plugin[] {
   const bindings: Record<string, Command> = {
-    'Mod-z': undoCommand,
-    'Shift-Mod-z': redoCommand,
-    'Mod-y': redoCommand,
+    'Alt-Enter': onOpenLink,
+    'Mod-z': undo,
+    'Shift-Mod-z': redo,
+    'Mod-y': redo,
     Backspace: undoInputRule,
     'Mod-b': toggleMarkCommand(marks.strong),
     'Mod-i': toggleMarkCommand(marks.em),
@@ -85,8 +90,8 @@ export function buildKeymap(onLink: Command): Plugin[] {
     'Mod-Shift-9': toggleBlockquote,
     'Mod-Shift-Enter': insertHorizontalRule,
     Enter: splitListItem(nodes.listItem),
-    Tab: sinkListItem(nodes.listItem),
-    'Shift-Tab': liftListItem(nodes.listItem),
+    Tab: chainCommands(sinkListItem(nodes.listItem), nextCell),
+    'Shift-Tab': chainCommands(liftListItem(nodes.listItem), previousCell),
     'Shift-Enter': chainCommands(exitCode, insertHardBreak),
     'Mod-Enter': chainCommands(exitCode, insertHardBreak),
   };

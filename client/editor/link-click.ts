@@ -4,7 +4,7 @@
  * always open in a new tab without access to this page, and only if their href is safe.
  */
 import { Plugin } from 'prosemirror-state';
-import { safeHref } from './safe-href.js';
+import { safeHref } from '../../document/safe-href.js';
 
 /** Handles clicks on links; `isReadOnly` tells whether a plain click should follow them. */
 export function linkClickPlugin(isReadOnly: () => boolean): Plugin {

@@ -5,7 +5,7 @@
  */
 import type { EditorView } from 'prosemirror-view';
 import { insertLink, linkAt, removeLink, setLink } from './commands.js';
-import { hrefFromUserInput } from './safe-href.js';
+import { hrefFromUserInput } from '../../document/safe-href.js';
 
 export class LinkPopover {
   private readonly root: HTMLFormElement;

@@ -1,7 +1,9 @@
 /**
  * The notice bar under the toolbar: tells the person about refusals from the server in plain
  * words. `#notice` holds only the message text and a dismiss button without text, so its text
- * is the message.
+ * is the message. Refusals that end the page (an unknown or deleted document, a revoked or
+ * expired link, no access) get a page of their own instead (refusal.ts); their entries here only
+ * serve a page that cannot show that page.
  */
 import type { QuireErrorPayload } from '../../shared/errors.js';
 import { icon } from './icons.js';
@@ -26,7 +28,7 @@ export function noticeForError(error: QuireErrorPayload): ErrorNotice {
     case 'update-too-large':
       return { message: 'That change is too large to save in one go; it was not saved. Try pasting less at a time.', tone: 'error', fatal: false };
     case 'link-revoked':
-      return { message: 'This view-only link has been replaced by a new one and no longer works. Ask for the new link.', tone: 'error', fatal: true };
+      return { message: 'This link no longer works. Ask whoever shared it for the current link.', tone: 'error', fatal: true };
     case 'not-found':
       return { message: 'This link does not lead to a document. It may have been mistyped or replaced.', tone: 'error', fatal: true };
     case 'forbidden':

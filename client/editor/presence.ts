@@ -2,6 +2,9 @@
  * Who is here: one chip per person in the document (you first, marked `.self`), with their
  * name and colour, kept in step with the awareness states; and your own name field, whose
  * changes are published at once and remembered in this browser.
+ *
+ * The other people's chips are buttons (one Tab stop, arrow keys between them) that bring their
+ * cursor into view. Pressing Enter or Escape in your name field returns you to the document.
  */
 import type { Awareness } from 'y-protocols/awareness';
 import {
@@ -15,6 +18,7 @@ import {
   type KeyValueStorage,
 } from './identity.js';
 import { peerName, type PeerUser } from './remote-cursors.js';
+import { RovingFocus } from './roving-focus.js';
 
 export interface PresenceElements {
   /** `#presence`: receives one `.peer` per person. */
@@ -25,29 +29,52 @@ export interface PresenceElements {
   readonly colorButton: HTMLButtonElement;
 }
 
-function peerChip(name: string, color: string, self: boolean, clientId: number): HTMLElement {
+interface Person {
+  readonly clientId: number;
+  readonly name: string;
+  readonly color: string;
+  readonly self: boolean;
+}
+
+function peerChip({ name, color, self, clientId }: Person): HTMLElement {
   const chip = document.createElement('li');
   chip.className = self ? 'peer self' : 'peer';
-  chip.textContent = name;
-  chip.title = self ? `${name} (you)` : `${name} — show where they are`;
   chip.dataset['clientId'] = String(clientId);
   // The avatar circle is drawn by CSS from these, so the chip's text stays exactly the name.
   chip.dataset['initials'] = initials(name);
   chip.style.setProperty('--peer-color', color);
   chip.style.setProperty('--peer-ink', contrastText(color));
+  if (self) {
+    chip.textContent = name;
+    chip.title = `${name} (you)`;
+    return chip;
+  }
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = 'peer-button';
+  button.dataset['initials'] = initials(name);
+  button.textContent = name;
+  button.title = `${name} — show where they are`;
+  chip.append(button);
   return chip;
 }
 
 /** Keeps the presence list and the name field of one document page. */
 export class Presence {
   private identity: Identity;
+  /** What the list shows now, to redraw only when it changes (a redraw would drop focus). */
+  private shownKey = '';
+  private readonly roving: RovingFocus;
 
+  /** `returnFocus` puts the caret back into the document (after Enter or Escape in the name field). */
   constructor(
     private readonly awareness: Awareness,
     private readonly elements: PresenceElements,
     identity: Identity,
     private readonly storage: KeyValueStorage | null,
+    returnFocus: () => void,
   ) {
+    this.roving = new RovingFocus(elements.list, () => Array.from(elements.list.querySelectorAll<HTMLElement>('.peer-button')));
     this.identity = identity;
     awareness.setLocalStateField('user', { name: identity.name, color: identity.color });
     elements.nameInput.value = identity.name;
@@ -63,7 +90,12 @@ export class Presence {
       elements.nameInput.value = this.identity.name;
     });
     elements.nameInput.addEventListener('keydown', (event) => {
-      if (event.key === 'Enter') elements.nameInput.blur();
+      if (event.key === 'Escape') elements.nameInput.value = this.identity.name;
+      if (event.key === 'Enter' || event.key === 'Escape') {
+        event.preventDefault();
+        elements.nameInput.blur();
+        returnFocus();
+      }
     });
     elements.colorButton.addEventListener('click', () => {
       const index = PEOPLE_COLORS.indexOf(this.identity.color);
@@ -73,6 +105,7 @@ export class Presence {
     // A click on someone's chip scrolls to their cursor, when it is in the document.
     elements.list.addEventListener('click', (event) => {
       const chip = event.target instanceof Element ? event.target.closest<HTMLElement>('.peer:not(.self)') : null;
+      if (chip?.querySelector('.peer-button') === null) return;
       const clientId = chip?.dataset['clientId'];
       if (clientId === undefined) return;
       const cursor = document.querySelector(`.remote-cursor[data-client-id="${CSS.escape(clientId)}"]`);
@@ -94,20 +127,27 @@ export class Presence {
     this.elements.colorButton.setAttribute('aria-label', 'Change your colour');
   }
 
-  /** Redraws the list from the awareness states. */
+  /** Redraws the list from the awareness states, when who is here (or how they look) changed. */
   private readonly render = (): void => {
     const selfId = this.awareness.clientID;
-    const chips: HTMLElement[] = [peerChip(this.identity.name, this.identity.color, true, selfId)];
+    const people: Person[] = [{ clientId: selfId, name: this.identity.name, color: this.identity.color, self: true }];
     const others = [...this.awareness.getStates()]
       .filter(([clientId, state]) => clientId !== selfId && typeof state['user'] === 'object' && state['user'] !== null)
       .map(([clientId, state]) => {
         const user = state['user'] as PeerUser;
-        return { clientId, name: peerName(user, clientId), color: safeColor(user.color) };
+        return { clientId, name: peerName(user, clientId), color: safeColor(user.color), self: false };
       })
       .sort((a, b) => a.name.localeCompare(b.name) || a.clientId - b.clientId);
-    for (const peer of others) chips.push(peerChip(peer.name, peer.color, false, peer.clientId));
-    this.elements.list.replaceChildren(...chips);
-    this.elements.list.setAttribute('aria-label', `${chips.length} ${chips.length === 1 ? 'person' : 'people'} here`);
+    people.push(...others);
+    const key = JSON.stringify(people);
+    if (key === this.shownKey) return;
+    this.shownKey = key;
+    const list = this.elements.list;
+    const focused = list.contains(document.activeElement) ? (document.activeElement?.closest<HTMLElement>('.peer')?.dataset['clientId'] ?? null) : null;
+    list.replaceChildren(...people.map(peerChip));
+    list.setAttribute('aria-label', `${people.length} ${people.length === 1 ? 'person' : 'people'} here`);
+    this.roving.refresh();
+    if (focused !== null) list.querySelector<HTMLElement>(`.peer[data-client-id="${CSS.escape(focused)}"] .peer-button`)?.focus();
   };
 
   destroy(): void {

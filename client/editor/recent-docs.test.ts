@@ -1,22 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { newDocId } from '../../shared/doc-id.js';
-import type { KeyValueStorage } from './identity.js';
 import { forgetDoc, listRecentDocs, MAX_RECENT_DOCS, openedAgo, RECENT_STORAGE_KEY, rememberDoc, updateRecentTitle } from './recent-docs.js';
-
-/** An in-memory stand-in for the browser's localStorage. */
-class MemoryStorage implements KeyValueStorage {
-  readonly items = new Map<string, string>();
-  getItem(key: string): string | null {
-    return this.items.get(key) ?? null;
-  }
-  setItem(key: string, value: string): void {
-    this.items.set(key, value);
-  }
-  removeItem(key: string): void {
-    this.items.delete(key);
-  }
-}
+import { MemoryStorage } from '../../test/support/memory-storage.js';
 
 describe('recent documents', () => {
   it('lists remembered documents newest first, with their titles', () => {

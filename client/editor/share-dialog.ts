@@ -1,12 +1,17 @@
 /**
  * The share dialog: the edit link and the view-only link as absolute URLs, each with a copy
- * button, and a way to replace the view-only link (the old one stops working at once).
- * Talks to `GET /api/docs/:id/links` and `POST /api/docs/:id/view-link`.
+ * button, and a way to replace the view-only link (the old one stops working at once); below
+ * them the document's links (link-manager.ts). Talks to `GET /api/docs/:name/links` and
+ * `POST /api/docs/:name/view-link`.
  */
+import type { Role } from '../../shared/events.js';
 import { icon } from './icons.js';
+import type { LinkManager } from './link-manager.js';
+import { absolute, bearerHeaders, copyWithFeedback, fetchJson } from './share-tools.js';
 
 interface LinksReply {
-  readonly editUrl: string;
+  /** The document id as a link, while it works and this page may know it. */
+  readonly editUrl?: string;
   readonly viewUrl: string;
 }
 
@@ -21,48 +26,21 @@ export interface ShareDialogElements {
   readonly close: HTMLButtonElement;
   /** Where progress and errors of the dialog are announced. */
   readonly message: HTMLElement;
-}
-
-/** Reads a JSON reply, turning a `{ error: { message } }` body or a network failure into an Error with a sentence. */
-async function fetchJson(url: string, init?: RequestInit): Promise<unknown> {
-  let response: Response;
-  try {
-    response = await fetch(url, { ...init, headers: { accept: 'application/json' }, credentials: 'same-origin' });
-  } catch {
-    throw new Error('The server cannot be reached. Check your connection and try again.');
-  }
-  const body: unknown = await response.json().catch(() => null);
-  if (!response.ok) {
-    const message = (body as { error?: { message?: unknown } } | null)?.error?.message;
-    throw new Error(typeof message === 'string' ? message : `The server answered ${response.status}.`);
-  }
-  return body;
-}
-
-function absolute(path: unknown): string {
-  if (typeof path !== 'string' || !path.startsWith('/')) throw new Error('The server sent an unexpected link.');
-  return new URL(path, window.location.origin).href;
-}
-
-/** Copies `text`, through the Clipboard API when allowed, else through a selected input. */
-async function copyText(text: string, input: HTMLInputElement): Promise<boolean> {
-  try {
-    await navigator.clipboard.writeText(text);
-    return true;
-  } catch {
-    // No clipboard permission (plain http on a LAN address, or an old browser): fall back.
-    input.focus();
-    input.select();
-    return document.execCommand('copy');
-  }
+  /** The section of the edit link, hidden when this page has none to show. */
+  readonly editSection: HTMLElement;
+  /** The links part; null on pages without one. */
+  readonly links: LinkManager | null;
+  /** The signed token the page was opened with (from an embedding application), or null. */
+  readonly signedToken: string | null;
+  /** The edit link this browser kept when it made the document, if any. */
+  readonly keptEditUrl: string | null;
 }
 
 export class ShareDialog {
-  private loaded = false;
   private busy = false;
 
   constructor(
-    private readonly docId: string,
+    private readonly docName: string,
     private readonly el: ShareDialogElements,
   ) {
     el.button.prepend(icon('share'));
@@ -76,8 +54,8 @@ export class ShareDialog {
     el.dialog.addEventListener('click', (event) => {
       if (event.target === el.dialog) el.dialog.close();
     });
-    el.copyEdit.addEventListener('click', () => void this.copy(el.editLink, el.copyEdit));
-    el.copyView.addEventListener('click', () => void this.copy(el.viewLink, el.copyView));
+    el.copyEdit.addEventListener('click', () => void copyWithFeedback(el.editLink, el.copyEdit));
+    el.copyView.addEventListener('click', () => void copyWithFeedback(el.viewLink, el.copyView));
     el.regenerateView.addEventListener('click', () => void this.regenerate());
     for (const input of [el.editLink, el.viewLink]) {
       input.readOnly = true;
@@ -85,20 +63,28 @@ export class ShareDialog {
     }
   }
 
-  /** Opens the dialog and loads the links the first time. */
+  /** The role the server granted this page: a view-only page has nothing to share. */
+  setRole(role: Role): void {
+    this.el.button.hidden = role === 'view';
+    this.el.links?.setRole(role);
+  }
+
+  /** Opens the dialog and loads the links afresh. */
   open(): void {
     if (!this.el.dialog.open) this.el.dialog.showModal();
-    this.el.editLink.value = new URL(`/d/${this.docId}`, window.location.origin).href;
-    if (!this.loaded) void this.load();
+    void this.load();
   }
 
   private async load(): Promise<void> {
     this.setBusy(true, 'Loading links…');
     try {
-      const links = (await fetchJson(`/api/docs/${encodeURIComponent(this.docId)}/links`)) as Partial<LinksReply>;
-      this.el.editLink.value = absolute(links.editUrl);
+      const links = (await fetchJson(`/api/docs/${encodeURIComponent(this.docName)}/links`, { headers: bearerHeaders(this.el.signedToken) })) as Partial<LinksReply>;
+      // A link token of this page is never shown as "the edit link": it may be an owner link.
+      const editUrl = this.el.keptEditUrl ?? (links.editUrl === undefined ? null : absolute(links.editUrl));
+      this.el.editSection.hidden = editUrl === null;
+      this.el.editLink.value = editUrl ?? '';
+      await this.el.links?.refresh();
       this.el.viewLink.value = absolute(links.viewUrl);
-      this.loaded = true;
       this.setBusy(false, '');
     } catch (error) {
       this.setBusy(false, (error as Error).message, true);
@@ -109,31 +95,15 @@ export class ShareDialog {
     if (this.busy) return;
     this.setBusy(true, 'Creating a new view-only link…');
     try {
-      const reply = (await fetchJson(`/api/docs/${encodeURIComponent(this.docId)}/view-link`, { method: 'POST' })) as {
+      const reply = (await fetchJson(`/api/docs/${encodeURIComponent(this.docName)}/view-link`, { method: 'POST', headers: bearerHeaders(this.el.signedToken) })) as {
         viewUrl?: unknown;
       };
       this.el.viewLink.value = absolute(reply.viewUrl);
-      this.loaded = true;
       this.setBusy(false, 'New view-only link created. The previous one no longer works.');
       this.flash(this.el.viewLink);
     } catch (error) {
       this.setBusy(false, (error as Error).message, true);
     }
-  }
-
-  private async copy(input: HTMLInputElement, button: HTMLButtonElement): Promise<void> {
-    if (input.value === '') return;
-    const ok = await copyText(input.value, input);
-    const label = button.querySelector('.button-label');
-    if (!label) return;
-    button.classList.toggle('is-done', ok);
-    label.textContent = ok ? 'Copied' : 'Press Ctrl+C';
-    button.replaceChildren(icon(ok ? 'check' : 'copy'), label);
-    window.setTimeout(() => {
-      label.textContent = 'Copy';
-      button.classList.remove('is-done');
-      button.replaceChildren(icon('copy'), label);
-    }, 1800);
   }
 
   private flash(input: HTMLInputElement): void {

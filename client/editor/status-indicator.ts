@@ -1,27 +1,48 @@
 /**
- * The status line (`#status`): what the provider reports, in the words of `statusLine`. The
- * element holds only the text; its tone goes on the parent as `data-tone` for the coloured dot.
+ * The status line (`#status`): what the provider reports, in the words of `statusLine`, shown
+ * calmly (see calm-status.ts). The element holds only the text; its tone goes on the parent as
+ * `data-tone` for the coloured dot. Changes of state are announced through a separate, visually
+ * hidden live region (`#status-live`), so that screen readers hear "Saving…" and "All changes
+ * saved" when they matter rather than on every keystroke.
  */
 import type { DocProvider } from '../provider.js';
+import { CalmStatus } from './calm-status.js';
 import { statusLine } from './status-text.js';
 
 export interface StatusContext {
   /** The effective role: `view` when the page was opened by a view-only link. */
-  readonly role: 'edit' | 'view' | null;
+  readonly role: 'owner' | 'edit' | 'view' | null;
   /** The server refused the page for good. */
   readonly fatal: boolean;
+  /**
+   * Changes this device keeps that the server has not confirmed, counted as a person would and
+   * including those restored after a reload (kept-changes.ts). Default: the provider's count.
+   */
+  readonly unsavedChanges?: number;
 }
 
 export class StatusIndicator {
   private everSynced = false;
   /** A connection attempt failed since the last successful one. */
   private attemptFailed = false;
+  private readonly calm: CalmStatus;
 
   constructor(
     private readonly element: HTMLElement,
+    live: HTMLElement,
     private readonly provider: DocProvider,
     private readonly context: () => StatusContext,
   ) {
+    this.calm = new CalmStatus({
+      show: (line) => {
+        if (this.element.textContent !== line.text) this.element.textContent = line.text;
+        const holder = this.element.parentElement;
+        if (holder) holder.dataset['tone'] = line.tone;
+      },
+      announce: (text) => {
+        live.textContent = text;
+      },
+    });
     provider.on('status', this.refresh);
     provider.on('unsaved', this.refresh);
     provider.on('role', this.refresh);
@@ -45,19 +66,19 @@ export class StatusIndicator {
 
   /** Re-reads the provider and redraws; safe to call at any time. */
   readonly refresh = (): void => {
-    const { role, fatal } = this.context();
+    const { role, fatal, unsavedChanges } = this.context();
     if (this.provider.status === 'synced') this.everSynced = true;
-    const line = statusLine({
-      status: this.provider.status,
-      role,
-      unsavedCount: this.provider.unsavedCount,
-      everSynced: this.everSynced,
-      unreachable: this.attemptFailed || !navigator.onLine,
-      fatal,
-    });
-    if (this.element.textContent !== line.text) this.element.textContent = line.text;
-    const holder = this.element.parentElement;
-    if (holder) holder.dataset['tone'] = line.tone;
+    this.calm.update(
+      statusLine({
+        status: this.provider.status,
+        role,
+        unsavedCount: unsavedChanges ?? this.provider.unsavedCount,
+        saved: this.provider.isSaved,
+        everSynced: this.everSynced,
+        unreachable: this.attemptFailed || !navigator.onLine,
+        fatal,
+      }),
+    );
   };
 
   /** Draws attention to the status line briefly (e.g. when someone presses Ctrl+S). */

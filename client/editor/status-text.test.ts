@@ -45,3 +45,15 @@ describe('statusLine', () => {
     assert.equal(statusLine({ ...base, fatal: true }).tone, 'error');
   });
 });
+
+describe('statusLine kinds', () => {
+  it('names the state, and announces offline without the count (so each new change is not read out)', () => {
+    const offline3 = statusLine({ ...base, status: 'disconnected', unsavedCount: 3 });
+    const offline4 = statusLine({ ...base, status: 'disconnected', unsavedCount: 4 });
+    assert.equal(offline3.kind, 'offline');
+    assert.equal(offline3.announcement, offline4.announcement);
+    assert.notEqual(offline3.text, offline4.text);
+    assert.equal(statusLine({ ...base, unsavedCount: 1 }).kind, 'saving');
+    assert.equal(statusLine(base).kind, 'saved');
+  });
+});

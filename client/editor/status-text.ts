@@ -9,9 +9,14 @@ export interface StatusInput {
   /** The provider's connection status. */
   readonly status: ConnectionStatus;
   /** The role granted by the server, or what the page was opened as before it joined. */
-  readonly role: 'edit' | 'view' | null;
+  readonly role: 'owner' | 'edit' | 'view' | null;
   /** Local changes the server has not yet confirmed as saved. */
   readonly unsavedCount: number;
+  /**
+   * Whether the server confirmed it durably holds everything in the local document (not only
+   * this page's own changes: also what came from the offline copy). Default: no change unsaved.
+   */
+  readonly saved?: boolean;
   /** Whether this page has completed at least one handshake with the server. */
   readonly everSynced: boolean;
   /**
@@ -26,9 +31,19 @@ export interface StatusInput {
 /** Visual tone of the status line, used as a CSS hook. */
 export type StatusTone = 'pending' | 'saved' | 'offline' | 'view' | 'error';
 
+/** Which state the line describes; a change of kind is what is worth announcing. */
+export type StatusKind = 'connecting' | 'saving' | 'saved' | 'offline' | 'reconnecting' | 'view' | 'disconnected';
+
 export interface StatusLine {
   readonly text: string;
   readonly tone: StatusTone;
+  readonly kind: StatusKind;
+  /** What a screen reader is told when the line enters this kind (no counts, so it stays stable). */
+  readonly announcement: string;
+}
+
+function line(kind: StatusKind, text: string, tone: StatusTone, announcement = text): StatusLine {
+  return { kind, text, tone, announcement };
 }
 
 /**
@@ -44,20 +59,21 @@ export interface StatusLine {
  */
 export function statusLine(input: StatusInput): StatusLine {
   const { status, role, unsavedCount, everSynced, unreachable, fatal } = input;
-  if (fatal) return { text: 'Disconnected', tone: 'error' };
+  const saved = (input.saved ?? true) && unsavedCount === 0;
+  if (fatal) return line('disconnected', 'Disconnected', 'error');
   const online = status === 'synced' || status === 'connected';
+  const reconnecting = line('reconnecting', 'Reconnecting…', 'offline');
   if (role === 'view') {
-    if (online || (!everSynced && !unreachable)) return { text: 'View only', tone: 'view' };
-    return { text: 'Reconnecting…', tone: 'offline' };
+    if (online || (!everSynced && !unreachable)) return line('view', 'View only', 'view');
+    return reconnecting;
   }
-  if (status === 'synced') {
-    return unsavedCount > 0 ? { text: 'Saving…', tone: 'pending' } : { text: 'All changes saved', tone: 'saved' };
-  }
-  if (status === 'connected' && unsavedCount > 0) return { text: 'Saving…', tone: 'pending' };
+  const saving = line('saving', 'Saving…', 'pending');
+  if (status === 'synced') return saved ? line('saved', 'All changes saved', 'saved') : saving;
+  if (status === 'connected' && unsavedCount > 0) return saving;
   if (!online && unsavedCount > 0) {
     const changes = unsavedCount === 1 ? '1 change' : `${unsavedCount} changes`;
-    return { text: `Offline — ${changes} kept on this device`, tone: 'offline' };
+    return line('offline', `Offline — ${changes} kept on this device`, 'offline', 'Offline — your changes are kept on this device');
   }
-  if (!everSynced && !unreachable) return { text: 'Connecting…', tone: 'pending' };
-  return { text: 'Reconnecting…', tone: 'offline' };
+  if (!everSynced && !unreachable) return line('connecting', 'Connecting…', 'pending');
+  return reconnecting;
 }

@@ -1,0 +1,203 @@
+/**
+ * Pages the server refuses: each gets a page that says what happened and leads home, never an
+ * editor and never "saved"; and a refused page keeps no copy of the document in the browser.
+ */
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { newDocId, newViewToken } from '../shared/doc-id.js';
+import { createDoc, deleteDocAsAdmin, regenerateViewLink } from '../test/support/e2e/api.js';
+import { createPerson, PAGE_TIMEOUT_MS, waitForText, type Person } from '../test/support/e2e/editor-page.js';
+import { refuseJoins } from '../test/support/e2e/join-refusal.js';
+import { flushIndexedDb } from '../test/support/e2e/page-actions.js';
+import { sightings, watchSightings } from '../test/support/e2e/page-watch.js';
+import { runScenario, type Scenario } from '../test/support/e2e/scenario.js';
+import { useBrowserAndServer } from '../test/support/e2e/fixture.js';
+import { REPO_ROOT } from '../test/support/server-process.js';
+import { waitFor } from '../test/support/wait.js';
+
+const ADMIN_TOKEN = 'refusals-test-admin-token';
+const e2e = useBrowserAndServer({ env: { ADMIN_TOKEN } });
+
+/** Waits for the refusal page and returns its heading. */
+async function refusalTitle(page: Page): Promise<string> {
+  await page.locator('#refusal').waitFor({ state: 'visible', timeout: PAGE_TIMEOUT_MS });
+  return ((await page.locator('#refusal-title').textContent()) ?? '').trim();
+}
+
+/** Checks the parts every refusal page has: a way home, no editor, no toolbar, no share button. */
+async function assertRefusalPage(page: Page): Promise<void> {
+  assert.equal(await page.locator('#refusal-home').getAttribute('href'), '/');
+  assert.equal(await page.locator('#refusal-home').isVisible(), true, 'the way home is visible');
+  for (const selector of ['#editor', '#toolbar', '#share-button']) {
+    assert.equal(await page.locator(selector).isVisible(), false, `${selector} is visible on a refusal page`);
+  }
+  assert.match((await page.locator('#refusal-text').textContent()) ?? '', /\w{3,}/, 'the page explains what happened');
+}
+
+/** Names of this origin's IndexedDB databases. */
+async function databases(page: Page): Promise<string[]> {
+  return page.evaluate(async () => (await indexedDB.databases()).map((db) => db.name ?? ''));
+}
+
+/** A person whose pages are watched for what they ever show (see page-watch.ts). */
+async function watchedPerson(scenario: Scenario, name: string, secrets: readonly string[], prepare?: Parameters<typeof createPerson>[2]): Promise<Person> {
+  const person = await createPerson(scenario.browser, name, prepare);
+  scenario.people.push(person);
+  await watchSightings(person.context, secrets);
+  return person;
+}
+
+describe('refused pages', () => {
+  it('New document on the home page has the server create the document, so that its link opens it', { timeout: 60_000 }, async () => {
+    const { server } = e2e();
+    await runScenario(e2e(), async (scenario) => {
+      const person = await watchedPerson(scenario, 'Newcomer', []);
+      await person.page.goto(scenario.url('/'), { timeout: PAGE_TIMEOUT_MS });
+      await person.page.locator('#new-doc').click();
+      await person.page.waitForURL(/\/d\/[A-Za-z0-9_-]{16,64}$/, { timeout: PAGE_TIMEOUT_MS });
+      await person.page.locator('#editor .ProseMirror').waitFor({ state: 'visible', timeout: PAGE_TIMEOUT_MS });
+      const id = new URL(person.page.url()).pathname.split('/').pop() ?? '';
+      const response = await fetch(`${server.url}/api/docs/${id}`);
+      assert.equal(response.status, 200, 'the server does not know the new document');
+      assert.equal(await person.page.locator('#refusal').isVisible(), false);
+    });
+  });
+
+  it('a viewer whose link is revoked gets a page saying so, and a reload shows nothing of the document', { timeout: 60_000 }, async () => {
+    const { server } = e2e();
+    await runScenario(e2e(), async (scenario) => {
+      const secret = 'Secret plan for the team.';
+      const doc = await createDoc(server.url, `${secret}\n`);
+      const viewer = await scenario.open(doc.viewPath, 'Viewer', { typeName: false });
+      await waitForText([viewer.page], secret);
+      assert.ok((await flushIndexedDb(viewer.page)) > 0, 'the viewer keeps a copy in IndexedDB while the link works');
+      const dbName = `quire:v.${doc.viewPath.split('/').pop()}`;
+
+      await regenerateViewLink(server.url, doc.id, doc.ownerUrl);
+      assert.equal(await refusalTitle(viewer.page), 'This link was revoked');
+      await assertRefusalPage(viewer.page);
+      await waitFor('the viewer\'s copy of the document to be deleted', async () => !(await databases(viewer.page)).includes(dbName), {
+        timeoutMs: PAGE_TIMEOUT_MS,
+      });
+
+      await watchSightings(viewer.context, [secret]);
+      await viewer.page.reload({ timeout: PAGE_TIMEOUT_MS });
+      assert.equal(await refusalTitle(viewer.page), 'This link was revoked');
+      await assertRefusalPage(viewer.page);
+      const seen = await sightings(viewer.page);
+      assert.deepEqual(seen.texts, [], 'the reloaded page showed the document');
+      assert.equal(seen.editorShown, false, 'the reloaded page showed an editor');
+    });
+  });
+
+  it('an editor whose document is deleted gets a page saying so; the browser forgets the document', { timeout: 60_000 }, async () => {
+    const { server } = e2e();
+    await runScenario(e2e(), async (scenario) => {
+      const secret = 'Quarterly numbers, draft.';
+      const doc = await createDoc(server.url, `${secret}\n`);
+      const alice = await scenario.open(doc.editPath, 'Alice');
+      await waitForText([alice.page], secret);
+      assert.ok((await flushIndexedDb(alice.page)) > 0);
+      const recent = async (): Promise<string> => alice.page.evaluate(() => localStorage.getItem('quire:recent') ?? '');
+      assert.match(await recent(), new RegExp(doc.id), 'the document is in the recent list while it exists');
+
+      await deleteDocAsAdmin(server.url, doc.id, ADMIN_TOKEN);
+      assert.equal(await refusalTitle(alice.page), 'This document was deleted');
+      await assertRefusalPage(alice.page);
+      await waitFor('the copy of the document to be deleted', async () => !(await databases(alice.page)).includes(`quire:${doc.id}`), {
+        timeoutMs: PAGE_TIMEOUT_MS,
+      });
+      assert.doesNotMatch(await recent(), new RegExp(doc.id), 'the deleted document is still in the recent list');
+
+      await watchSightings(alice.context, [secret]);
+      await alice.page.reload({ timeout: PAGE_TIMEOUT_MS });
+      // The server refuses the document now too: the reloaded page says so and shows nothing of it.
+      await alice.page.locator('#refusal').waitFor({ timeout: PAGE_TIMEOUT_MS });
+      await alice.page.waitForTimeout(500);
+      assert.deepEqual((await sightings(alice.page)).texts, [], 'the reloaded page showed the deleted document');
+    });
+  });
+
+  it('a join refused with link-expired, forbidden or doc-deleted gets its own page, never an editor nor "saved"', { timeout: 60_000 }, async () => {
+    const { server } = e2e();
+    await runScenario(e2e(), async (scenario) => {
+      const doc = await createDoc(server.url, 'Nothing to see.\n');
+      const cases = [
+        ['link-expired', 'This link has expired'],
+        ['forbidden', 'You do not have access'],
+        ['doc-deleted', 'This document was deleted'],
+      ] as const;
+      // Three people at once, each refused with another code (the test server cannot send these
+      // on demand; see join-refusal.ts).
+      await Promise.all(
+        cases.map(async ([code, title]) => {
+          const person = await watchedPerson(scenario, `Refused (${code})`, ['Nothing to see.'], { prepare: (context) => refuseJoins(context, code) });
+          await person.page.goto(scenario.url(doc.editPath), { timeout: PAGE_TIMEOUT_MS });
+          assert.equal(await refusalTitle(person.page), title, code);
+          await assertRefusalPage(person.page);
+          const seen = await sightings(person.page);
+          assert.equal(seen.editorShown, false, `${code}: an editor was shown`);
+          assert.equal(seen.saved, false, `${code}: "All changes saved" was shown`);
+          assert.deepEqual(seen.texts, [], code);
+          assert.deepEqual(person.pageErrors, [], code);
+        }),
+      );
+    });
+  });
+
+  it('a view link that never existed says it does not work, without showing an editor', { timeout: 60_000 }, async () => {
+    await runScenario(e2e(), async (scenario) => {
+      const person = await watchedPerson(scenario, 'Stranger', []);
+      await person.page.goto(scenario.url(`/v/${newViewToken()}`), { timeout: PAGE_TIMEOUT_MS });
+      assert.equal(await refusalTitle(person.page), 'This link was revoked');
+      await assertRefusalPage(person.page);
+      const seen = await sightings(person.page);
+      assert.equal(seen.editorShown, false, 'an editor was shown');
+    });
+  });
+
+  it('a malformed document address gets the page that says it is not a document link', { timeout: 60_000 }, async () => {
+    await runScenario(e2e(), async (scenario) => {
+      // As the server will serve it (the editor page with status 404); today's server answers JSON.
+      const editorHtml = await readFile(join(REPO_ROOT, 'dist', 'public', 'editor.html'), 'utf8');
+      const person = await watchedPerson(scenario, 'Typo', [], {
+        prepare: async (context) => {
+          await context.route(/\/d\/not-a-document$/, (route) => route.fulfill({ status: 404, contentType: 'text/html', body: editorHtml }));
+        },
+      });
+      await person.page.goto(scenario.url('/d/not-a-document'), { timeout: PAGE_TIMEOUT_MS });
+      assert.equal(await refusalTitle(person.page), 'This is not a document link');
+      await assertRefusalPage(person.page);
+      assert.equal((await sightings(person.page)).editorShown, false);
+    });
+  });
+
+  it('the server answers a malformed document address with the editor page, not JSON', { timeout: 30_000 }, async () => {
+    const { server } = e2e();
+    for (const path of ['/d/short', '/v/not-a-token']) {
+      const response = await fetch(server.url + path);
+      assert.equal(response.status, 404, path);
+      assert.match(response.headers.get('content-type') ?? '', /^text\/html/, path);
+    }
+  });
+
+  it('a mistyped edit link says there is no document here', { timeout: 60_000 }, async () => {
+    await runScenario(e2e(), async (scenario) => {
+      const person = await watchedPerson(scenario, 'Typo', []);
+      await person.page.goto(scenario.url(`/d/${newDocId()}`), { timeout: PAGE_TIMEOUT_MS });
+      const outcome = await waitFor('a refusal or an editor', async () => {
+        if (await person.page.locator('#refusal').isVisible()) return 'refusal';
+        return (await sightings(person.page)).saved ? 'saved' : false;
+      }, { timeoutMs: PAGE_TIMEOUT_MS });
+      assert.equal(outcome, 'refusal', 'an unknown document opened as a blank, saved one');
+      assert.equal(await refusalTitle(person.page), 'No document here');
+      await assertRefusalPage(person.page);
+      const seen = await sightings(person.page);
+      assert.equal(seen.editorShown, false, 'an editor was shown');
+      assert.equal(seen.saved, false, '"All changes saved" was shown');
+    });
+  });
+});

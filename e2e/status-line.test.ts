@@ -1,0 +1,87 @@
+/**
+ * A calm status line: quick saves never flash "Saving…", a slow one does after half a second, and
+ * the live region tells screen readers about changes of state only.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { BrowserContext, Page } from 'playwright-core';
+import { createDoc } from '../test/support/e2e/api.js';
+import { caretToEndOfBlock, waitForSaved, waitForStatus, waitForText } from '../test/support/e2e/editor-page.js';
+import { providerState } from '../test/support/e2e/page-actions.js';
+import { runScenario } from '../test/support/e2e/scenario.js';
+import { useBrowserAndServer } from '../test/support/e2e/fixture.js';
+import { waitFor } from '../test/support/wait.js';
+
+const e2e = useBrowserAndServer();
+
+/** Starts recording every text `#status` and the live region `#status-live` take from now on. */
+async function recordStatus(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const log = { status: [] as string[], live: [] as string[] };
+    (window as unknown as { __statusLog: typeof log }).__statusLog = log;
+    const watch = (id: string, into: string[]): void => {
+      const element = document.getElementById(id);
+      if (element === null) return;
+      new MutationObserver(() => into.push(element.textContent ?? '')).observe(element, { childList: true, characterData: true, subtree: true });
+    };
+    watch('status', log.status);
+    watch('status-live', log.live);
+  });
+}
+
+async function statusLog(page: Page): Promise<{ status: string[]; live: string[] }> {
+  return page.evaluate(() => (window as unknown as { __statusLog: { status: string[]; live: string[] } }).__statusLog);
+}
+
+/** Delays every message the server sends over the WebSocket by `delayMs` while `slow.on` is set. */
+async function slowDownServer(context: BrowserContext, slow: { on: boolean }, delayMs: number): Promise<void> {
+  await context.routeWebSocket(/\/socket\.io\//, (page) => {
+    const server = page.connectToServer();
+    server.onMessage((message) => {
+      if (slow.on) setTimeout(() => page.send(message), delayMs);
+      else page.send(message);
+    });
+  });
+}
+
+describe('the status line', () => {
+  it('stays on "All changes saved" while someone types at a steady pace, and announces nothing', { timeout: 60_000 }, async () => {
+    const { server } = e2e();
+    await runScenario(e2e(), async (scenario) => {
+      const doc = await createDoc(server.url, 'Typing:\n');
+      const alice = await scenario.open(doc.editPath, 'Alice');
+      await waitForSaved(alice.page);
+      assert.equal(await alice.page.locator('#status-live').count(), 1, 'the page has a live region for the status');
+      await caretToEndOfBlock(alice.page, 0);
+      await recordStatus(alice.page);
+      await alice.page.keyboard.type(' one two three four', { delay: 120 });
+      await waitForText([alice.page], 'Typing: one two three four');
+      await waitForSaved(alice.page);
+      const log = await statusLog(alice.page);
+      assert.deepEqual([...new Set(log.status)].filter((text) => text !== 'All changes saved'), [], `the status line flickered: ${log.status.join(' | ')}`);
+      assert.deepEqual(log.live, [], 'the live region announced something');
+    });
+  });
+
+  it('says "Saving…" once a save takes longer than half a second, and announces the change of state', { timeout: 60_000 }, async () => {
+    const { server } = e2e();
+    await runScenario(e2e(), async (scenario) => {
+      const slow = { on: false };
+      const doc = await createDoc(server.url, 'Slow line\n');
+      const alice = await scenario.open(doc.editPath, 'Alice', { prepare: (context) => slowDownServer(context, slow, 2_000) });
+      await waitFor('Alice to upgrade to a WebSocket', async () => (await providerState(alice.page)).transport === 'websocket', { timeoutMs: 15_000 });
+      await waitForSaved(alice.page);
+      await caretToEndOfBlock(alice.page, 0);
+      await recordStatus(alice.page);
+      slow.on = true;
+      const typed = Date.now();
+      await alice.page.keyboard.type('!');
+      await waitForStatus(alice.page, /^Saving…$/, 5_000);
+      assert.ok(Date.now() - typed >= 450, `"Saving…" showed after ${Date.now() - typed} ms`);
+      await waitForSaved(alice.page);
+      const log = await statusLog(alice.page);
+      assert.deepEqual(log.status, ['Saving…', 'All changes saved']);
+      assert.deepEqual(log.live, ['Saving…', 'All changes saved']);
+    });
+  });
+});

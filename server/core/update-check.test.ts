@@ -1,0 +1,278 @@
+/**
+ * checkUpdate: every update honest editors produce passes (seeded, several replicas exchanging
+ * incremental and catch-up updates, structure and formatting included), and every hostile shape
+ * is refused with its typed code before anything is applied.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import * as Y from 'yjs';
+import { FRAGMENT_NAME } from '../../document/fragment.js';
+import { schema } from '../../document/schema.js';
+import { documentShape } from '../../document/shape.js';
+import { QuireError } from '../../shared/errors.js';
+import { int, pick, withSeed, type Rng } from '../../test/support/seeded.js';
+import { checkUpdate, leastStructs } from './update-check.js';
+
+const SHAPE = documentShape(schema);
+const LIMITS = { maxStructsPerUpdate: 20_000, maxNestingDepth: 64 };
+
+function check(doc: Y.Doc, update: Uint8Array, limits = LIMITS): string {
+  try {
+    checkUpdate(doc, update, limits, SHAPE);
+    return 'ok';
+  } catch (error) {
+    if (error instanceof QuireError) return error.code;
+    throw error;
+  }
+}
+
+/** A new document holding `build`'s changes, as one update. */
+function updateOf(build: (fragment: Y.XmlFragment, doc: Y.Doc) => void): Uint8Array {
+  const doc = new Y.Doc();
+  build(doc.getXmlFragment(FRAGMENT_NAME), doc);
+  const update = Y.encodeStateAsUpdate(doc);
+  doc.destroy();
+  return update;
+}
+
+function paragraph(text: string): Y.XmlElement {
+  const element = new Y.XmlElement('paragraph');
+  element.insert(0, [new Y.XmlText(text)]);
+  return element;
+}
+
+/** One random edit an editor could make: blocks, lists, quotes, text, marks, deletions. */
+function honestEdit(doc: Y.Doc, rng: Rng): void {
+  const fragment = doc.getXmlFragment(FRAGMENT_NAME);
+  const choice = rng();
+  if (fragment.length === 0 || choice < 0.2) {
+    const kind = pick(rng, ['paragraph', 'heading', 'quote', 'list', 'code']);
+    let block: Y.XmlElement;
+    if (kind === 'quote') {
+      block = new Y.XmlElement('blockquote');
+      block.insert(0, [paragraph('quoted')]);
+    } else if (kind === 'list') {
+      block = new Y.XmlElement(pick(rng, ['bullet_list', 'ordered_list']));
+      const item = new Y.XmlElement('list_item');
+      item.insert(0, [paragraph('item')]);
+      block.insert(0, [item]);
+    } else {
+      block = new Y.XmlElement(kind === 'code' ? 'code_block' : kind);
+      block.insert(0, [new Y.XmlText('words')]);
+      if (kind === 'heading') block.setAttribute('level', String(1 + int(rng, 3)));
+    }
+    fragment.insert(int(rng, fragment.length + 1), [block]);
+    return;
+  }
+  if (choice < 0.3) {
+    fragment.delete(int(rng, fragment.length), 1);
+    return;
+  }
+  if (choice < 0.38) {
+    // Setting an attribute again writes an entry whose key Yjs only implies (through its origin).
+    const block = fragment.get(int(rng, fragment.length));
+    if (block instanceof Y.XmlElement && block.nodeName === 'heading') block.setAttribute('level', String(1 + int(rng, 3)));
+    return;
+  }
+  // Text somewhere inside a block: descend to a textblock.
+  let node: Y.XmlElement | Y.XmlText | undefined = fragment.get(int(rng, fragment.length)) as Y.XmlElement;
+  while (node instanceof Y.XmlElement && !SHAPE.holdsText.has(node.nodeName)) {
+    if (node.length === 0) return;
+    node = node.get(int(rng, node.length)) as Y.XmlElement;
+  }
+  if (!(node instanceof Y.XmlElement) || node.length === 0) return;
+  const text = node.get(0);
+  if (!(text instanceof Y.XmlText)) return;
+  const length = text.length;
+  const action = rng();
+  if (length === 0 || action < 0.5) text.insert(int(rng, length + 1), pick(rng, ['a', 'bc', ' ', 'xyz']), rng() < 0.3 ? { strong: true } : undefined);
+  else if (action < 0.75) text.delete(int(rng, length), 1 + int(rng, Math.min(3, length)));
+  else if (node.nodeName !== 'code_block') text.format(int(rng, length), 1 + int(rng, 3), pick(rng, [{ em: true }, { strong: null }, { link: { href: 'https://example.com' } }]));
+}
+
+describe('checkUpdate', () => {
+  it('passes every update of honest editors, incremental and catch-up, over many seeds', () =>
+    withSeed(async (_seed, rng) => {
+      for (let round = 0; round < 20; round++) {
+        const replicas = [new Y.Doc(), new Y.Doc(), new Y.Doc()];
+        const server = new Y.Doc();
+        server.getXmlFragment(FRAGMENT_NAME);
+        for (let step = 0; step < 150; step++) {
+          const replica = pick(rng, replicas);
+          const before = Y.encodeStateVector(server);
+          const updates: Uint8Array[] = [];
+          const collect = (update: Uint8Array): void => void updates.push(update);
+          replica.on('update', collect);
+          honestEdit(replica, rng);
+          replica.off('update', collect);
+          // Sometimes the replica was offline: it sends everything the server lacks at once.
+          const sent = rng() < 0.2 ? [Y.encodeStateAsUpdate(replica, before)] : updates;
+          for (const update of sent) {
+            assert.equal(check(server, update), 'ok', `round ${round} step ${step}: an honest update was refused`);
+            Y.applyUpdate(server, update);
+          }
+          // Others catch up now and then, so that later edits build on each other's.
+          if (rng() < 0.3) for (const other of replicas) Y.applyUpdate(other, Y.encodeStateAsUpdate(server, Y.encodeStateVector(other)));
+        }
+        for (const doc of [...replicas, server]) doc.destroy();
+      }
+    }));
+
+  it('refuses bytes that are not an update, and an update costing more than the limit', () => {
+    const doc = new Y.Doc();
+    assert.equal(check(doc, new Uint8Array([0xff, 0xff, 0xff])), 'invalid-update');
+    assert.equal(check(doc, new Uint8Array([])), 'invalid-update');
+    const big = updateOf((fragment) => fragment.insert(0, Array.from({ length: 50 }, () => paragraph('p'))));
+    assert.equal(check(doc, big, { ...LIMITS, maxStructsPerUpdate: 60 }), 'update-too-complex');
+    assert.equal(check(doc, big, { ...LIMITS, maxStructsPerUpdate: 200 }), 'ok');
+  });
+
+  it('refuses nesting deeper than the limit, created at once or on top of what the document holds', () => {
+    const nested = (depth: number) =>
+      updateOf((fragment) => {
+        let outer = new Y.XmlElement('blockquote');
+        fragment.insert(0, [outer]);
+        for (let i = 1; i < depth; i++) {
+          const inner = new Y.XmlElement('blockquote');
+          outer.insert(0, [inner]);
+          outer = inner;
+        }
+        outer.insert(0, [paragraph('deep')]);
+      });
+    const doc = new Y.Doc();
+    doc.getXmlFragment(FRAGMENT_NAME);
+    assert.equal(check(doc, nested(2_000)), 'update-too-complex');
+    assert.equal(check(doc, nested(70)), 'update-too-complex');
+    const forty = nested(40);
+    assert.equal(check(doc, forty), 'ok');
+    // Forty deep already, then one more layer of forty on top.
+    const writer = new Y.Doc();
+    Y.applyUpdate(writer, forty);
+    Y.applyUpdate(doc, forty);
+    let deepest = writer.getXmlFragment(FRAGMENT_NAME).get(0) as Y.XmlElement;
+    while (deepest.get(0) instanceof Y.XmlElement && (deepest.get(0) as Y.XmlElement).nodeName === 'blockquote') deepest = deepest.get(0) as Y.XmlElement;
+    const before = Y.encodeStateVector(writer);
+    let outer = deepest;
+    for (let i = 0; i < 40; i++) {
+      const inner = new Y.XmlElement('blockquote');
+      outer.insert(0, [inner]);
+      outer = inner;
+    }
+    outer.insert(0, [paragraph('deeper')]);
+    assert.equal(check(doc, Y.encodeStateAsUpdate(writer, before)), 'update-too-complex');
+  });
+
+  it('refuses what the editor cannot show in its fragment, and leaves other shared types alone', () => {
+    const doc = new Y.Doc();
+    doc.getXmlFragment(FRAGMENT_NAME);
+    const refused: Array<[string, Uint8Array]> = [
+      ['text at the top', updateOf((fragment) => fragment.insert(0, [new Y.XmlText('loose')]))],
+      ['a map at the top', updateOf((fragment) => fragment.insert(0, [new Y.XmlHook('hook') as unknown as Y.XmlElement]))],
+      ['an unknown element', updateOf((fragment) => fragment.insert(0, [new Y.XmlElement('script')]))],
+      ['a list item at the top', updateOf((fragment) => fragment.insert(0, [new Y.XmlElement('list_item')]))],
+      [
+        'text in a blockquote',
+        updateOf((fragment) => {
+          const quote = new Y.XmlElement('blockquote');
+          quote.insert(0, [new Y.XmlText('no paragraph')]);
+          fragment.insert(0, [quote]);
+        }),
+      ],
+      [
+        'a paragraph in a paragraph',
+        updateOf((fragment) => {
+          const outer = new Y.XmlElement('paragraph');
+          outer.insert(0, [paragraph('inner')]);
+          fragment.insert(0, [outer]);
+        }),
+      ],
+      [
+        'an unknown mark',
+        updateOf((fragment) => {
+          const p = paragraph('marked');
+          fragment.insert(0, [p]);
+          (p.get(0) as Y.XmlText).format(0, 3, { onclick: 'steal()' });
+        }),
+      ],
+      [
+        'an embed in text',
+        updateOf((fragment) => {
+          const p = paragraph('embed');
+          fragment.insert(0, [p]);
+          (p.get(0) as Y.XmlText).insertEmbed(0, { image: 'x' });
+        }),
+      ],
+      [
+        'raw values in the fragment',
+        (() => {
+          // Written as a plain array under the fragment's name, as a hostile client could.
+          const hostile = new Y.Doc();
+          hostile.getArray(FRAGMENT_NAME).insert(0, [1, 2, 3]);
+          return Y.encodeStateAsUpdate(hostile);
+        })(),
+      ],
+    ];
+    for (const [what, update] of refused) assert.equal(check(doc, update), 'invalid-document', what);
+
+    const allowed: Array<[string, Uint8Array]> = [
+      ['a heading with a level', updateOf((fragment) => {
+        const h = new Y.XmlElement('heading');
+        h.setAttribute('level', '2');
+        h.insert(0, [new Y.XmlText('Title')]);
+        fragment.insert(0, [h]);
+      })],
+      ['a hard break in a paragraph', updateOf((fragment) => {
+        const p = paragraph('a');
+        p.insert(1, [new Y.XmlElement('hard_break'), new Y.XmlText('b')]);
+        fragment.insert(0, [p]);
+      })],
+      ['other shared types', updateOf((_fragment, d) => {
+        d.getText('notes').insert(0, 'free-form');
+        d.getMap('meta').set('anything', { goes: true });
+      })],
+    ];
+    for (const [what, update] of allowed) assert.equal(check(doc, update), 'ok', what);
+  });
+
+  it('refuses items that refer to themselves or later clocks of their client, and empty deletions', () => {
+    const doc = new Y.Doc();
+    doc.getText('t').insert(0, 'abc');
+    const client = 424242;
+    // Crafted bytes (the public API cannot make them): lib0 v1 encoding of one client's structs,
+    // then the delete set. An item at (client, 5) of content "y" whose origin is (client, 7).
+    const forged = Uint8Array.from([1, 1, ...varUint(client), 5, 0x84, ...varUint(client), 7, 1, 0x79, 0]);
+    assert.equal(check(doc, forged), 'invalid-update');
+    // An empty deletion range: no structs, one delete-set entry of length 0.
+    const emptyRange = Uint8Array.from([0, 1, ...varUint(client), 1, 0, 0]);
+    assert.equal(check(doc, emptyRange), 'invalid-update');
+  });
+
+  it('reads the structs an update declares without decoding it, and refuses a declaration its bytes cannot hold', () => {
+    const many = updateOf((fragment) => fragment.insert(0, Array.from({ length: 300 }, () => new Y.XmlElement('paragraph'))));
+    assert.equal(leastStructs(many, LIMITS), 300);
+    assert.equal(leastStructs(new Uint8Array([0, 0]), LIMITS), 0, 'no structs, no deletions');
+    assert.equal(leastStructs(new Uint8Array([]), LIMITS), 0, 'unreadable: decoding tells what is wrong');
+    const code = (update: Uint8Array, limits: { maxStructsPerUpdate: number } = LIMITS): string => {
+      try {
+        leastStructs(update, limits);
+        return 'ok';
+      } catch (error) {
+        return error instanceof QuireError ? error.code : 'untyped';
+      }
+    };
+    // One client, 200 structs declared, in 12 bytes.
+    assert.equal(code(Uint8Array.from([1, ...varUint(200), 7, 0, 0, 0, 0, 0, 0, 0, 0, 0])), 'invalid-update');
+    assert.equal(code(many, { maxStructsPerUpdate: 299 }), 'update-too-complex');
+    assert.equal(check(new Y.Doc(), many, { ...LIMITS, maxStructsPerUpdate: 299 }), 'update-too-complex');
+  });
+});
+
+function varUint(value: number): number[] {
+  const bytes: number[] = [];
+  while (value > 0x7f) {
+    bytes.push((value & 0x7f) | 0x80);
+    value = Math.floor(value / 128);
+  }
+  bytes.push(value);
+  return bytes;
+}

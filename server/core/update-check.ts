@@ -1,0 +1,368 @@
+/**
+ * Checks a client's Yjs update against the room's document before it is applied: that it decodes,
+ * what it costs (structs and deletion ranges), how deep it nests types, and that whatever it puts
+ * into the editor's fragment is something the editor can show. A refused update is never applied.
+ *
+ * Yjs encodes an item's parent only when the item has neither a left nor a right origin; otherwise
+ * the parent is that of its origin, which may be another item of the same update or one the
+ * document already holds. Parents are resolved iteratively (an update can chain thousands of
+ * items), and an item whose parent cannot be resolved is left alone: Yjs will either keep it
+ * pending (refused as missing-dependencies) or drop it as garbage.
+ */
+import * as decoding from 'lib0/decoding';
+import * as Y from 'yjs';
+import { FRAGMENT_NAME } from '../../document/fragment.js';
+import type { DocumentShape } from '../../document/shape.js';
+import { QuireError } from '../../shared/errors.js';
+
+export interface UpdateCheckLimits {
+  /** Structs plus deletion ranges one update may carry. */
+  readonly maxStructsPerUpdate: number;
+  /** How deep types may nest (the fragment's own children are at depth 1). */
+  readonly maxNestingDepth: number;
+}
+
+export interface CheckedUpdate {
+  /** Structs (items and garbage) plus deletion ranges: the work applying it costs. */
+  readonly cost: number;
+  /** The client ids the update writes structs for, with the first clock of each. */
+  readonly writers: ReadonlyMap<number, number>;
+}
+
+/**
+ * Where an item sits: in a root type, in a type the document holds, or in a type the update
+ * creates; and under which key (`sub`), when it is an entry of a map (an element's attribute).
+ * Yjs encodes the key only with an explicit parent; otherwise it is the origin's key too.
+ */
+type Parent = (
+  | { readonly kind: 'root'; readonly name: string }
+  | { readonly kind: 'type'; readonly type: Y.AbstractType<unknown> }
+  | { readonly kind: 'new'; readonly item: Y.Item }
+) & { readonly sub: string | null };
+
+/** What an item's parent is, for the shape rules. */
+interface Container {
+  /** Inside the editor's fragment (so the shape rules apply). */
+  readonly inTree: boolean;
+  /** 'fragment', 'text', the element name, or 'other'. */
+  readonly kind: string;
+  /** Nesting depth of the container itself (a root is 0). */
+  readonly depth: number;
+}
+
+const OUTSIDE: Container = { inTree: false, kind: 'other', depth: 0 };
+
+/**
+ * Decodes and checks `update` against `doc`. Returns its cost and writers; throws a QuireError
+ * (`invalid-update`, `update-too-complex`, `invalid-document`) when it must be refused.
+ */
+export function checkUpdate(doc: Y.Doc, update: Uint8Array, limits: UpdateCheckLimits, shape: DocumentShape): CheckedUpdate {
+  let decoded: { structs: Array<Y.Item | Y.GC | Y.Skip>; ds: { clients: Map<number, Array<{ clock: number; len: number }>> } };
+  leastStructs(update, limits);
+  try {
+    if (update.length < 2) throw new Error('too short');
+    decoded = Y.decodeUpdate(update) as unknown as typeof decoded;
+  } catch {
+    throw new QuireError('invalid-update', 'The update is not a well-formed Yjs update.');
+  }
+  let cost = 0;
+  const writers = new Map<number, number>();
+  const items: Y.Item[] = [];
+  for (const struct of decoded.structs) {
+    if (struct instanceof Y.Skip) continue;
+    cost++;
+    const { client, clock } = struct.id;
+    const first = writers.get(client);
+    if (first === undefined || clock < first) writers.set(client, clock);
+    if (struct instanceof Y.Item) {
+      // Yjs takes a reference to an earlier clock of the item's own client as already present;
+      // one that points at the item itself or later makes it read past its struct store.
+      for (const ref of [struct.origin, struct.rightOrigin, struct.parent]) {
+        if (ref instanceof Y.ID && ref.client === client && ref.clock >= clock) {
+          throw new QuireError('invalid-update', 'The update has an item that refers to itself or to a later item of its own client.');
+        }
+      }
+      items.push(struct);
+    }
+  }
+  for (const ranges of decoded.ds.clients.values()) {
+    cost += ranges.length;
+    // Yjs re-encodes the deletions it cannot apply yet, and an empty range throws there.
+    for (const range of ranges) {
+      if (!(range.len >= 1) || !Number.isSafeInteger(range.clock + range.len)) {
+        throw new QuireError('invalid-update', 'The update deletes an empty or impossible range.');
+      }
+    }
+  }
+  if (cost > limits.maxStructsPerUpdate) {
+    throw new QuireError('update-too-complex', `One change may carry at most ${limits.maxStructsPerUpdate} structs and deletions; this one has ${cost}. Send it in smaller parts.`);
+  }
+  new ShapeCheck(doc, items, limits, shape).run();
+  return { cost, writers };
+}
+
+/**
+ * The fewest structs the update holds, read without decoding it: the length its first client run
+ * declares. Whatever must be refused on cost alone is refused on this, before decoding makes a
+ * throwaway Yjs object of every struct: a run longer than the update has bytes (every struct
+ * takes at least one) is `invalid-update`, one longer than a change may carry `update-too-complex`.
+ * Returns 0 when the run cannot be read (decoding then tells what is wrong).
+ */
+export function leastStructs(update: Uint8Array, limits: Pick<UpdateCheckLimits, 'maxStructsPerUpdate'>): number {
+  let declared: number;
+  try {
+    const decoder = decoding.createDecoder(update);
+    declared = decoding.readVarUint(decoder) === 0 ? 0 : decoding.readVarUint(decoder);
+  } catch {
+    return 0;
+  }
+  if (declared > update.length) throw new QuireError('invalid-update', 'The update declares more structs than it has bytes; it is not a well-formed Yjs update.');
+  if (declared > limits.maxStructsPerUpdate) {
+    // Refused before decoding: decoding itself is the cost being refused.
+    throw new QuireError('update-too-complex', `One change may carry at most ${limits.maxStructsPerUpdate} structs and deletions. Send it in smaller parts.`);
+  }
+  return declared;
+}
+
+class ShapeCheck {
+  private readonly byClient = new Map<number, Y.Item[]>();
+  private readonly parents = new Map<Y.Item, Parent | null>();
+  private readonly newContainers = new Map<Y.Item, Container>();
+  private readonly typeContainers = new Map<Y.AbstractType<unknown>, Container>();
+  /** Steps the origin checks may still walk along lists (bounded per update, whatever it holds). */
+  private walkBudget = 100_000;
+
+  constructor(
+    private readonly doc: Y.Doc,
+    private readonly items: readonly Y.Item[],
+    private readonly limits: UpdateCheckLimits,
+    private readonly shape: DocumentShape,
+  ) {
+    for (const item of items) {
+      const list = this.byClient.get(item.id.client);
+      if (list === undefined) this.byClient.set(item.id.client, [item]);
+      else list.push(item);
+    }
+    for (const list of this.byClient.values()) list.sort((a, b) => a.id.clock - b.id.clock);
+  }
+
+  run(): void {
+    for (const item of this.items) {
+      this.checkOrigins(item);
+      const parent = this.parentOf(item);
+      if (parent === null) continue;
+      const container = this.containerOf(parent);
+      if (item.content instanceof Y.ContentType && container.depth + 1 > this.limits.maxNestingDepth) {
+        throw new QuireError('update-too-complex', `Elements may nest at most ${this.limits.maxNestingDepth} deep.`);
+      }
+      if (container.inTree) this.checkPlacement(item, container, parent.sub);
+    }
+  }
+
+  /**
+   * An item goes between its origin and its right origin, which must then be neighbours-to-be in
+   * one list: Yjs integrates an item whose origins lie in different lists, or in the wrong order,
+   * by walking off the end of the list and throwing.
+   */
+  private checkOrigins(item: Y.Item): void {
+    if (item.origin === null || item.rightOrigin === null) return;
+    const left = this.find(item.origin) ?? this.held(item.origin);
+    const right = this.find(item.rightOrigin) ?? this.held(item.rightOrigin);
+    if (!(left instanceof Y.Item) || !(right instanceof Y.Item) || this.find(left.id) !== null || this.find(right.id) !== null) return;
+    const bad = (): never => {
+      throw new QuireError('invalid-update', 'The update places an item between two items that are not in one list in that order.');
+    };
+    if (left.parent !== right.parent || left.parentSub !== right.parentSub) bad();
+    // Both within one run of the same client: its clocks are its order.
+    if (left === right) {
+      if (item.rightOrigin.clock <= item.origin.clock) bad();
+      return;
+    }
+    // The right origin must come after the origin: walk right from the origin, a bounded distance.
+    for (let at: Y.Item | null = left.right; at !== null; at = at.right) {
+      if (at === right) return;
+      // Past the budget the order is not checked: Yjs copes with almost every case, and the
+      // room is rebuilt from storage for the rest.
+      if (--this.walkBudget <= 0) return;
+    }
+    bad();
+  }
+
+  /** The rules of the editor's fragment for one item placed in `container`. */
+  private checkPlacement(item: Y.Item, container: Container, sub: string | null): void {
+    const content = item.content;
+    if (content instanceof Y.ContentDeleted) return;
+    const refuse = (what: string): never => {
+      throw new QuireError('invalid-document', `The change puts ${what} into the document, which the editor cannot show.`);
+    };
+    if (sub !== null) {
+      // Element attributes are plain values; nothing else in the fragment is a map.
+      if (container.kind === 'fragment' || container.kind === 'text' || container.kind === 'other') refuse('a keyed entry where only content may stand');
+      if (!(content instanceof Y.ContentAny || content instanceof Y.ContentString || content instanceof Y.ContentJSON)) refuse('an attribute that is not a plain value');
+      return;
+    }
+    if (container.kind === 'text') {
+      if (content instanceof Y.ContentString) return;
+      if (content instanceof Y.ContentFormat) {
+        if (!this.shape.isMarkKey(content.key)) refuse(`formatting "${content.key.slice(0, 40)}" that is no mark of the editor`);
+        return;
+      }
+      refuse('an embedded object inside text');
+    }
+    if (!(content instanceof Y.ContentType)) refuse('raw values where elements belong');
+    const type = (content as Y.ContentType).type;
+    if (type instanceof Y.XmlText) {
+      if (!this.shape.holdsText.has(container.kind)) refuse(`text directly inside ${container.kind === 'fragment' ? 'the document' : `a ${container.kind}`}`);
+      return;
+    }
+    if (!(type instanceof Y.XmlElement)) refuse('a shared type the editor does not use');
+    const name = (type as Y.XmlElement).nodeName;
+    const allowed = container.kind === 'fragment' ? this.shape.topLevel : this.shape.children.get(container.kind);
+    if (allowed === undefined || !allowed.has(name)) {
+      refuse(`a "${name.slice(0, 40)}" element ${container.kind === 'fragment' ? 'at the top level' : `inside a ${container.kind}`}`);
+    }
+  }
+
+  /** The parent of an update item, or null when it cannot be known before integration. */
+  private parentOf(start: Y.Item): Parent | null {
+    // Follow origins through the update until a known parent, then remember it for the chain.
+    const chain: Y.Item[] = [];
+    let item: Y.Item | null = start;
+    let found: Parent | null = null;
+    while (item !== null) {
+      const known = this.parents.get(item);
+      if (known !== undefined) {
+        found = known;
+        break;
+      }
+      chain.push(item);
+      const direct = item.parent as unknown;
+      if (typeof direct === 'string') {
+        found = { kind: 'root', name: direct, sub: item.parentSub };
+        break;
+      }
+      if (direct instanceof Y.ID) {
+        const parent = this.itemAsParent(direct);
+        found = parent === null ? null : { ...parent, sub: item.parentSub };
+        break;
+      }
+      const ref = item.origin ?? item.rightOrigin;
+      if (ref === null) break;
+      const inUpdate = this.find(ref);
+      if (inUpdate !== null) {
+        item = inUpdate;
+        continue;
+      }
+      const held = this.held(ref);
+      found = held instanceof Y.Item && held.parent !== null && !(held.parent instanceof Y.ID) ? { kind: 'type', type: held.parent as Y.AbstractType<unknown>, sub: held.parentSub } : null;
+      break;
+    }
+    for (const link of chain) this.parents.set(link, found);
+    return found;
+  }
+
+  /** The type created by the item `id` (a parent given by id), in the update or the document. */
+  private itemAsParent(id: Y.ID): Parent | null {
+    const inUpdate = this.find(id);
+    if (inUpdate !== null) return { kind: 'new', item: inUpdate, sub: null };
+    const held = this.held(id);
+    if (held instanceof Y.Item && held.content instanceof Y.ContentType) return { kind: 'type', type: held.content.type, sub: null };
+    return null;
+  }
+
+  private containerOf(parent: Parent): Container {
+    if (parent.kind === 'root') return parent.name === FRAGMENT_NAME ? { inTree: true, kind: 'fragment', depth: 0 } : OUTSIDE;
+    if (parent.kind === 'type') return this.heldContainer(parent.type);
+    return this.newContainer(parent.item);
+  }
+
+  /** A type the document holds: walk up to its root once and remember the answer. */
+  private heldContainer(type: Y.AbstractType<unknown>): Container {
+    const known = this.typeContainers.get(type);
+    if (known !== undefined) return known;
+    let depth = 0;
+    let root: Y.AbstractType<unknown> = type;
+    while (root._item !== null) {
+      depth++;
+      root = root._item.parent as Y.AbstractType<unknown>;
+    }
+    let rootName: string | null = null;
+    try {
+      rootName = Y.findRootTypeKey(root);
+    } catch {
+      rootName = null;
+    }
+    const container: Container = rootName === FRAGMENT_NAME ? { inTree: true, kind: kindOf(type), depth } : { inTree: false, kind: 'other', depth };
+    this.typeContainers.set(type, container);
+    return container;
+  }
+
+  /** A type the update creates: its container is one deeper than its parent's. */
+  private newContainer(start: Y.Item): Container {
+    const chain: Y.Item[] = [];
+    let item: Y.Item = start;
+    let base: Container | null = null;
+    for (;;) {
+      const known = this.newContainers.get(item);
+      if (known !== undefined) {
+        base = known;
+        break;
+      }
+      chain.push(item);
+      const parent = this.parentOf(item);
+      if (parent === null) {
+        base = OUTSIDE;
+        break;
+      }
+      if (parent.kind !== 'new') {
+        base = this.containerOf(parent);
+        break;
+      }
+      item = parent.item;
+      if (chain.length > this.limits.maxNestingDepth + 1) {
+        throw new QuireError('update-too-complex', `Elements may nest at most ${this.limits.maxNestingDepth} deep.`);
+      }
+    }
+    // Unwind: each item in the chain is the container of the one before it.
+    let container = base;
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const item = chain[i]!;
+      const type = item.content instanceof Y.ContentType ? item.content.type : null;
+      container = { inTree: container.inTree, kind: type === null ? 'other' : kindOf(type), depth: container.depth + 1 };
+      this.newContainers.set(item, container);
+    }
+    return container;
+  }
+
+  /** The update's item containing `id`, or null. */
+  private find(id: Y.ID): Y.Item | null {
+    const list = this.byClient.get(id.client);
+    if (list === undefined) return null;
+    let low = 0;
+    let high = list.length - 1;
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      const item = list[middle]!;
+      if (id.clock < item.id.clock) high = middle - 1;
+      else if (id.clock >= item.id.clock + item.length) low = middle + 1;
+      else return item;
+    }
+    return null;
+  }
+
+  /** The struct the document holds at `id`, or null. */
+  private held(id: Y.ID): Y.Item | Y.GC | null {
+    const clock = this.doc.store.clients.get(id.client);
+    if (clock === undefined) return null;
+    const last = clock[clock.length - 1];
+    if (last === undefined || id.clock >= last.id.clock + last.length) return null;
+    return Y.getItem(this.doc.store, id) as Y.Item | Y.GC;
+  }
+}
+
+function kindOf(type: Y.AbstractType<unknown>): string {
+  if (type instanceof Y.XmlElement) return type.nodeName;
+  if (type instanceof Y.XmlText) return 'text';
+  if (type instanceof Y.XmlFragment) return 'fragment';
+  return 'other';
+}

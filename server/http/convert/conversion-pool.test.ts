@@ -1,0 +1,28 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { waitFor } from '../../../test/support/wait.js';
+import { ConversionPool } from './conversion-pool.js';
+
+describe('ConversionPool', () => {
+  const pool = new ConversionPool({ idleMs: 200 });
+  after(() => pool.close());
+
+  it('starts a worker on first use, stops it once idle, and starts another for the next conversion', async () => {
+    assert.equal(pool.runningWorkers, 0, 'no worker before the first conversion');
+    const first = await pool.run({ kind: 'import', format: 'md', text: '# Notes\n\nfirst' });
+    assert.equal(first.kind === 'import' && first.title, 'Notes');
+    assert.equal(pool.runningWorkers, 1);
+    await waitFor('the idle worker to be stopped', () => pool.runningWorkers === 0, 5000);
+    const second = await pool.run({ kind: 'import', format: 'html', text: '<h1>Again</h1>' });
+    assert.equal(second.kind === 'import' && second.title, 'Again');
+  });
+
+  it('keeps a worker that is given work before its idle time is up', async () => {
+    await pool.run({ kind: 'import', format: 'md', text: 'one' });
+    for (let i = 0; i < 3; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 120));
+      assert.equal(pool.runningWorkers, 1, `still running before conversion ${i + 2}`);
+      await pool.run({ kind: 'import', format: 'md', text: `text ${i}` });
+    }
+  });
+});
