@@ -19,6 +19,9 @@ export const ORIGINAL_LINK_ID = 'original';
 /** The longest label a person may give a link. */
 export const MAX_LINK_LABEL_LENGTH = 200;
 
+/** How links made at the same moment are listed: the most powerful first. */
+const ROLE_ORDER: Readonly<Record<Role, number>> = { owner: 0, edit: 1, view: 2 };
+
 export interface IssuedLink {
   readonly record: LinkRecord;
   /** The token, in clear: given to the caller once, never stored. */
@@ -103,12 +106,15 @@ export class Links {
 
   /**
    * The links that still open the document (expired ones included, so their owner sees them), the
-   * original link first while it works. Revoked links are left out.
+   * original link first while it works, then the oldest first; links made in the same millisecond
+   * (a new document's three) list owner, edit, view. Revoked links are left out.
    */
   async list(docName: string): Promise<LinkRecord[]> {
     const stored = await this.store.listLinks(docName);
     const legacy = stored.find((link) => link.legacy);
-    const working = stored.filter((link) => link.revokedAt === null && !link.legacy);
+    const working = stored
+      .filter((link) => link.revokedAt === null && !link.legacy)
+      .sort((a, b) => a.createdAt - b.createdAt || ROLE_ORDER[a.role] - ROLE_ORDER[b.role]);
     if (legacy !== undefined && legacy.revokedAt !== null) return working;
     return [legacy ?? originalLink(docName), ...working];
   }
