@@ -133,23 +133,33 @@ export async function waitForStatus(page: Page, pattern: RegExp, timeoutMs = PAG
  * Puts the caret at the end of the `index`-th top-level block (0-based) with the keyboard
  * (Ctrl+Home, Down `index` times, End; blocks here are one line each), then waits until
  * ProseMirror has taken the caret over: it reads the DOM selection on `selectionchange`, which
- * the browser fires asynchronously, and a key sent through CDP right after can beat it.
+ * the browser fires asynchronously, and a key sent through CDP right after can beat it. When the
+ * caret is not there within a few seconds (a key landed before ProseMirror read the selection the
+ * one before made), the keys are pressed again: they lead to the same place from anywhere.
  */
 export async function caretToEndOfBlock(page: Page, index: number): Promise<void> {
-  await page.locator('#editor .ProseMirror').focus({ timeout: PAGE_TIMEOUT_MS });
-  await page.keyboard.press('ControlOrMeta+Home');
-  for (let line = 0; line < index; line++) await page.keyboard.press('ArrowDown');
-  await page.keyboard.press('End');
-  await page.waitForFunction(
-    (blockIndex) => {
-      const view = (window as unknown as QuireWindow).quire?.view;
-      if (view === undefined) return false;
-      const { $head, empty } = view.state.selection;
-      return empty && $head.index(0) === blockIndex && $head.parentOffset === $head.parent.content.size;
-    },
-    index,
-    { timeout: PAGE_TIMEOUT_MS, polling: 20 },
-  );
+  const attempts = 3;
+  for (let attempt = 1; ; attempt++) {
+    await page.locator('#editor .ProseMirror').focus({ timeout: PAGE_TIMEOUT_MS });
+    await page.keyboard.press('ControlOrMeta+Home');
+    for (let line = 0; line < index; line++) await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('End');
+    try {
+      await page.waitForFunction(
+        (blockIndex) => {
+          const view = (window as unknown as QuireWindow).quire?.view;
+          if (view === undefined) return false;
+          const { $head, empty } = view.state.selection;
+          return empty && $head.index(0) === blockIndex && $head.parentOffset === $head.parent.content.size;
+        },
+        index,
+        { timeout: attempt < attempts ? 4_000 : PAGE_TIMEOUT_MS, polling: 20 },
+      );
+      return;
+    } catch (error) {
+      if (attempt === attempts) throw error;
+    }
+  }
 }
 
 /**
