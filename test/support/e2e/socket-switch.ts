@@ -8,6 +8,11 @@
  * traffic only, like a network that drops it: Engine.IO polling requests are aborted with a
  * network error, and WebSockets are routed through Playwright so that a cut closes them at once
  * and refuses new ones.
+ *
+ * `stall()` is the other way a network goes: the open WebSockets stay open on both ends but carry
+ * nothing more, ever (as after a Wi-Fi drop that closes nothing), and new connections are refused
+ * until `restore()`. Only the page can notice, by what does not arrive; when it closes a stalled
+ * socket, the server's end stays open, as it would, until the server's own ping timeout.
  */
 import type { BrowserContext, WebSocketRoute } from 'playwright-core';
 
@@ -19,9 +24,17 @@ function sendable(code: number | undefined, reason: string | undefined): { code?
   return valid ? { code, reason } : {};
 }
 
+interface RoutedSocket {
+  readonly page: WebSocketRoute;
+  readonly server: WebSocketRoute;
+  stalled: boolean;
+}
+
 export class SocketSwitch {
   private online = true;
-  private readonly open = new Set<{ page: WebSocketRoute; server: WebSocketRoute }>();
+  private readonly open = new Set<RoutedSocket>();
+  /** Frames that stalled sockets swallowed, both ways. */
+  private swallowed = 0;
 
   /** Installs the routes on `context`; call before the page opens. Starts online. */
   async install(context: BrowserContext): Promise<void> {
@@ -33,15 +46,17 @@ export class SocketSwitch {
         void page.close({ code: 1001, reason: 'offline' }).catch(() => undefined);
         return;
       }
-      const pair = { page, server: page.connectToServer() };
+      const pair: RoutedSocket = { page, server: page.connectToServer(), stalled: false };
       this.open.add(pair);
+      page.onMessage((message) => (pair.stalled ? this.swallowed++ : pair.server.send(message)));
+      pair.server.onMessage((message) => (pair.stalled ? this.swallowed++ : page.send(message)));
       page.onClose((code, reason) => {
         this.open.delete(pair);
-        void pair.server.close(sendable(code, reason)).catch(() => undefined);
+        if (!pair.stalled) void pair.server.close(sendable(code, reason)).catch(() => undefined);
       });
       pair.server.onClose((code, reason) => {
         this.open.delete(pair);
-        void page.close(sendable(code, reason)).catch(() => undefined);
+        if (!pair.stalled) void page.close(sendable(code, reason)).catch(() => undefined);
       });
     });
   }
@@ -63,7 +78,22 @@ export class SocketSwitch {
     );
   }
 
-  /** Lets Socket.IO traffic through again; the page reconnects by itself. */
+  /**
+   * Leaves every open Socket.IO WebSocket of the context open but carrying nothing, for good, and
+   * refuses new connections until restore().
+   */
+  stall(): void {
+    this.online = false;
+    for (const pair of this.open) pair.stalled = true;
+    this.open.clear();
+  }
+
+  /** How many frames stalled sockets have swallowed so far (both directions). */
+  get framesSwallowed(): number {
+    return this.swallowed;
+  }
+
+  /** Lets Socket.IO traffic through again (a stalled socket stays stalled); the page reconnects by itself. */
   restore(): void {
     this.online = true;
   }
