@@ -27,9 +27,29 @@ const RUNS = Number(process.env['CONVERGENCE_RUNS'] ?? 2);
 const PROVIDERS_PER_DOC = 3;
 const STEPS = 400;
 
-/** A process that keeps one core busy until it is killed. */
+/**
+ * How long a CPU hog spins at most. A run takes seconds (about 5 s on an idle 2-core machine), so
+ * this covers it many times over; the cap is there so a hog that nobody killed stops by itself.
+ */
+const HOG_MAX_MS = 120_000;
+
+/** Hogs still running; killed when this process exits, however the test ended. */
+const liveHogs = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const hog of liveHogs) hog.kill('SIGKILL');
+});
+
+/**
+ * A process that keeps one core busy until it is killed, its parent (this process) is gone, or
+ * HOG_MAX_MS has passed, whichever comes first: an orphan must never burn a core for the rest of CI.
+ */
 function cpuHog(): ChildProcess {
-  return spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
+  const spin = `const end = Date.now() + ${HOG_MAX_MS}; const parent = process.ppid;
+    while (Date.now() < end && process.ppid === parent) for (let i = 0; i < 1e6; i++);`;
+  const hog = spawn(process.execPath, ['-e', spin], { stdio: 'ignore' });
+  liveHogs.add(hog);
+  hog.once('exit', () => liveHogs.delete(hog));
+  return hog;
 }
 
 async function run(seed: number, withHog: boolean): Promise<void> {
