@@ -79,8 +79,9 @@ describe('storage write failure and recovery', () => {
     assert.match(notReady.text, /"storage":false/);
     await waitFor('a write failure to be counted', async () => (await failures(t)) >= 1);
     const firstCount = await failures(t);
-    await sleep(700);
-    assert.ok((await failures(t)) > firstCount, 'retries keep failing and keep being counted');
+    // Retries back off (100 ms doubling, at most 5 s apart), so when the next one comes depends on
+    // how far the backoff has got by now; allow several of the longest gaps.
+    await waitFor('retries to keep failing and keep being counted', async () => (await failures(t)) > firstCount, { timeoutMs: 20_000, intervalMs: 50 });
     assert.ok(store.refusedAppends >= 2);
 
     assert.ok(a.unsavedCount > 0, `a.unsavedCount ${a.unsavedCount}`);
