@@ -107,7 +107,7 @@ describe('two people editing one document', () => {
         [alice.page, bob.page],
         'both pages to show both people\'s typing',
         (shown) => shown === expected,
-        5_000,
+        PAGE_TIMEOUT_MS,
       );
       t.diagnostic(`both pages converged ${Date.now() - typingEnded} ms after the last keystroke`);
       assert.equal(text, expected);
@@ -120,7 +120,7 @@ describe('two people editing one document', () => {
         const presence = await waitFor(`${person.name}'s presence list to show both people`, async () => {
           const names = await presenceNames(person);
           return names.all.length === 2 ? names : false;
-        });
+        }, { timeoutMs: PAGE_TIMEOUT_MS });
         assert.ok(presence.all.some((name) => name.includes(other.name)), `presence of ${person.name}: ${presence.all.join(', ')}`);
         assert.equal(presence.self.length, 1);
         assert.ok(presence.self[0]?.includes(person.name), `${person.name}'s own chip: ${presence.self.join(', ')}`);

@@ -137,7 +137,7 @@ describe('pictures', () => {
       await alice.page.locator('.history-item', { hasText: 'With the chart' }).click();
       const previewed = alice.page.locator('.history-preview-doc img');
       await previewed.waitFor({ timeout: PAGE_TIMEOUT_MS });
-      await waitFor('the previewed picture to load', () => previewed.evaluate((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth === 120));
+      await waitFor('the previewed picture to load', () => previewed.evaluate((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth === 120), { timeoutMs: PAGE_TIMEOUT_MS });
       assert.equal(await previewed.getAttribute('src'), `/api/docs/${doc.id}/blobs/${id}`);
       assert.equal(await previewed.getAttribute('alt'), 'Sales by month');
       assert.deepEqual([...alice.pageErrors, ...bob.pageErrors, ...viewer.pageErrors], []);

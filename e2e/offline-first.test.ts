@@ -86,7 +86,7 @@ describe('offline first', () => {
       const note = await waitFor('the "While you were offline" note', async () => {
         const text = await noticeText(alice.page);
         return text.startsWith('While you were offline') ? text : false;
-      });
+      }, { timeoutMs: PAGE_TIMEOUT_MS });
       t.diagnostic(note);
       assert.match(note, /Bob/);
     });
@@ -129,7 +129,7 @@ describe('offline first', () => {
       await erin.page.keyboard.type('Saved on the server.');
       // The calm status line keeps saying "All changes saved" for the first half second of a
       // save: wait until the server confirmed it, which clears the device's count of kept changes.
-      await waitFor('the typing to be confirmed by the server', async () => (await erin.page.evaluate((id) => localStorage.getItem(`quire:kept:${id}`), saved)) === null);
+      await waitFor('the typing to be confirmed by the server', async () => (await erin.page.evaluate((id) => localStorage.getItem(`quire:kept:${id}`), saved)) === null, { timeoutMs: PAGE_TIMEOUT_MS });
       await waitForSaved(erin.page);
 
       await erin.page.goto(scenario.url(`/d/${unsaved}`), { timeout: PAGE_TIMEOUT_MS });
@@ -148,7 +148,7 @@ describe('offline first', () => {
       await waitFor('the saved copy to be removed', async () => {
         const copies = await keptCopies(erin.page);
         return copies.length === 1 && copies[0] === unsaved;
-      });
+      }, { timeoutMs: PAGE_TIMEOUT_MS });
       const marked = await erin.page.locator('.recent-item:has(.recent-offline) a').evaluateAll((links) => links.map((link) => (link as HTMLAnchorElement).pathname));
       assert.deepEqual(marked, [`/d/${unsaved}`], 'only the kept copy is marked available offline');
 

@@ -40,7 +40,7 @@ describe('offline editing', () => {
       await alice.page.keyboard.type('Written together.');
       await waitForText([alice.page, bob.page], 'Written together.');
       // Cut the WebSocket itself, not a polling request that happens to be in flight.
-      await waitFor('Alice to upgrade to a WebSocket', async () => (await providerState(alice.page)).transport === 'websocket');
+      await waitFor('Alice to upgrade to a WebSocket', async () => (await providerState(alice.page)).transport === 'websocket', { timeoutMs: PAGE_TIMEOUT_MS });
 
       await network.cut();
       const offlineStatus = await waitForStatus(alice.page, OFFLINE_STATUS);

@@ -61,17 +61,17 @@ describe('view-only links', () => {
       await viewer.page.keyboard.press('Enter');
 
       // Forged bytes through the page's own, authenticated socket.
-      const reply = await viewer.page.evaluate(async (bytes) => {
+      const reply = await viewer.page.evaluate(async ({ bytes, timeoutMs }) => {
         const quire = (window as unknown as QuireWindow).quire;
         if (quire === undefined) throw new Error('window.quire is missing');
         return new Promise<SaveReply | 'no reply'>((resolve) => {
-          const timer = setTimeout(() => resolve('no reply'), 5_000);
+          const timer = setTimeout(() => resolve('no reply'), timeoutMs);
           quire.provider.socket.emit('sync', quire.docName, new Uint8Array(bytes), (answer: SaveReply) => {
             clearTimeout(timer);
             resolve(answer);
           });
         });
-      }, forgedUpdateMessage());
+      }, { bytes: forgedUpdateMessage(), timeoutMs: PAGE_TIMEOUT_MS });
       assert.notEqual(reply, 'no reply', 'the server did not answer the forged update');
       assert.equal(typeof reply === 'object' && reply.ok, false, `forged update accepted: ${JSON.stringify(reply)}`);
       assert.equal(typeof reply === 'object' && !reply.ok ? reply.error.code : null, 'read-only');
@@ -99,11 +99,11 @@ describe('view-only links', () => {
       await alice.page.locator('#share-button').click();
       await alice.page.locator('#share-dialog').waitFor({ state: 'visible', timeout: PAGE_TIMEOUT_MS });
       // The dialog opens at once and fills its links when the server answers.
-      await waitFor('#edit-link to hold the edit URL', async () => (await alice.page.locator('#edit-link').inputValue()) === `${server.url}/d/${docName}`);
+      await waitFor('#edit-link to hold the edit URL', async () => (await alice.page.locator('#edit-link').inputValue()) === `${server.url}/d/${docName}`, { timeoutMs: PAGE_TIMEOUT_MS });
       const oldViewUrl = await waitFor('#view-link to hold the view-only URL', async () => {
         const value = await alice.page.locator('#view-link').inputValue();
         return value.startsWith(`${server.url}/v/`) ? value : false;
-      });
+      }, { timeoutMs: PAGE_TIMEOUT_MS });
       assert.equal(await alice.page.locator('#view-link').getAttribute('readonly'), '');
 
       const oldViewer = await scenario.open(oldViewUrl.slice(server.url.length), 'Old viewer', { typeName: false });
@@ -114,14 +114,14 @@ describe('view-only links', () => {
       const newViewUrl = await waitFor('#view-link to change after regenerating', async () => {
         const value = await alice.page.locator('#view-link').inputValue();
         return value !== oldViewUrl && value.startsWith(`${server.url}/v/`) ? value : false;
-      });
+      }, { timeoutMs: PAGE_TIMEOUT_MS });
       assert.equal((await getLinks(server.url, docName)).viewUrl, newViewUrl.slice(server.url.length));
 
       // The page on the old link is told at once and stops.
       await waitFor('the old link\'s provider to report link-revoked', async () => {
         const state = await providerState(oldViewer.page);
         return state.errorCode === 'link-revoked' && state.status === 'disconnected';
-      });
+      }, { timeoutMs: PAGE_TIMEOUT_MS });
       // It says so on a page of its own, and no longer shows the document.
       await oldViewer.page.locator('#refusal').waitFor({ state: 'visible', timeout: PAGE_TIMEOUT_MS });
       assert.equal((await oldViewer.page.locator('#refusal-title').textContent())?.trim(), 'This link was revoked');
@@ -143,7 +143,7 @@ describe('view-only links', () => {
       const lateState = await waitFor('the old link to be refused', async () => {
         const state = await providerState(late.page);
         return state.errorCode !== null ? state : false;
-      });
+      }, { timeoutMs: PAGE_TIMEOUT_MS });
       assert.ok(['not-found', 'link-revoked'].includes(lateState.errorCode ?? ''), `old link refused with ${lateState.errorCode}`);
       await late.page.locator('#refusal').waitFor({ state: 'visible', timeout: PAGE_TIMEOUT_MS });
       assert.doesNotMatch(await late.page.locator('body').innerText(), new RegExp(text), 'the old link still shows the document');
