@@ -62,6 +62,13 @@ function othersSeenBy(provider: DocProvider): [number, unknown][] {
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
+/**
+ * How long a presence may take to appear or disappear through the server. Generous for a busy
+ * machine, yet well below what y-protocols does by itself (it renews a local state after 15 s and
+ * drops a silent one after 30 s), so what the test waits for cannot come from those timers.
+ */
+const PRESENCE_TIMEOUT_MS = 8000;
+
 describe('awareness', () => {
   let t: TestServer;
   const raws = new Set<RawClient>();
@@ -96,14 +103,14 @@ describe('awareness', () => {
 
     const aId = a.doc.clientID;
     a.destroy();
-    await waitFor('a to disappear after destroy', () => !b.awareness.getStates().has(aId) && !c.awareness.getStates().has(aId), 2000);
+    await waitFor('a to disappear after destroy', () => !b.awareness.getStates().has(aId) && !c.awareness.getStates().has(aId), PRESENCE_TIMEOUT_MS);
 
     // disconnect() leaves without clearing the local state first: the server removes it.
     const bId = b.doc.clientID;
     b.awareness.setLocalState({ user: { name: 'Bea' } });
     await waitFor('c to see b', () => same(stateOf(c, bId), { user: { name: 'Bea' } }));
     b.disconnect();
-    await waitFor('b to disappear after disconnect', () => !c.awareness.getStates().has(bId), 2000);
+    await waitFor('b to disappear after disconnect', () => !c.awareness.getStates().has(bId), PRESENCE_TIMEOUT_MS);
   });
 
   it('removes presence when the connection is reset, and shows it again after reconnecting', async () => {
@@ -119,12 +126,12 @@ describe('awareness', () => {
       await waitFor('b to see a', () => same(stateOf(b, aId), ada));
 
       await relay.cut();
-      await waitFor('a to disappear after its connection was reset', () => !b.awareness.getStates().has(aId), 3000);
+      await waitFor('a to disappear after its connection was reset', () => !b.awareness.getStates().has(aId), PRESENCE_TIMEOUT_MS);
       await waitFor('a to notice the reset', () => a.status !== 'synced');
 
       relay = await startRelay(t.port, relay.port);
       await withTimeout('a to reconnect', a.whenSynced(), 10_000);
-      await waitFor('a to reappear for b after reconnecting', () => same(stateOf(b, aId), ada), 3000);
+      await waitFor('a to reappear for b after reconnecting', () => same(stateOf(b, aId), ada), PRESENCE_TIMEOUT_MS);
     } finally {
       a.destroy();
       await relay.cut();
@@ -148,11 +155,11 @@ describe('awareness', () => {
     await waitFor('the watcher to see three presences', () => othersSeenBy(watcher).length === 3);
 
     first.emitRaw('leave', docName);
-    await waitFor('the first connection presences to disappear after leave', () => othersSeenBy(watcher).length === 1, 2000);
+    await waitFor('the first connection presences to disappear after leave', () => othersSeenBy(watcher).length === 1, PRESENCE_TIMEOUT_MS);
     assert.deepEqual(othersSeenBy(watcher), [[base + 3, { user: { name: 'second' } }]]);
 
     await second.close();
-    await waitFor('the second connection presence to disappear after close', () => othersSeenBy(watcher).length === 0, 2000);
+    await waitFor('the second connection presence to disappear after close', () => othersSeenBy(watcher).length === 0, PRESENCE_TIMEOUT_MS);
     assert.deepEqual([...first.errorsSince(0), ...second.errorsSince(0)], []);
   });
 
@@ -225,7 +232,7 @@ describe('awareness', () => {
       [a.doc.clientID, { user: { name: 'Ada' } }],
       [b.doc.clientID, { user: { name: 'Bea' }, cursor: { anchor: 3, head: 3 } }],
     ].sort((x, y) => (x[0] as number) - (y[0] as number));
-    await waitFor('the late joiner to see a and b', () => same(othersSeenBy(late), expected), 2000);
+    await waitFor('the late joiner to see a and b', () => same(othersSeenBy(late), expected), PRESENCE_TIMEOUT_MS);
   });
 
   it('keeps presence within its document', async () => {
