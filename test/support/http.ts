@@ -17,6 +17,8 @@ export interface HttpRequest {
   readonly method?: string;
   readonly headers?: Record<string, string>;
   readonly body?: string | Uint8Array<ArrayBuffer>;
+  /** Give up on the answer after this long. Default 10 s. */
+  readonly timeoutMs?: number;
 }
 
 /** Sends one request and reads the whole response. */
@@ -26,7 +28,7 @@ export async function http(url: string, request: HttpRequest = {}): Promise<Http
     headers: request.headers,
     body: request.body,
     redirect: 'manual',
-    signal: AbortSignal.timeout(10_000),
+    signal: AbortSignal.timeout(request.timeoutMs ?? 10_000),
   });
   const body = Buffer.from(await response.arrayBuffer());
   return { status: response.status, headers: response.headers, body, text: body.toString('utf8') };
