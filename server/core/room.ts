@@ -68,9 +68,14 @@ export interface StructBudget {
   has(cost: number): boolean;
   /** Pays `cost` if it can; returns whether it did. */
   take(cost: number): boolean;
+  /** Pays `cost` for work done, even into debt (later changes wait until it is paid off). */
+  charge(cost: number): void;
 }
 
-const UNLIMITED: StructBudget = { has: () => true, take: () => true };
+const UNLIMITED: StructBudget = { has: () => true, take: () => true, charge: () => undefined };
+
+/** How many deletion ranges the document already holds cost as much as one new struct or deletion. */
+const KNOWN_DELETIONS_PER_STRUCT = 16;
 
 interface Captured {
   readonly update: Uint8Array;
@@ -178,6 +183,9 @@ export class Room {
     this.checkRoom(least);
     const checked = checkUpdate(this.doc, update, limits, this.options.shape);
     if (!budget.take(checked.cost)) throw new QuireError('rate-limited', 'Too many changes too fast from this connection; slow down and resend.');
+    // A lookup each, not a change: paid at a fraction, and after the fact, so that a handshake
+    // carrying a long-edited document's whole delete set goes through.
+    budget.charge(Math.ceil(checked.knownDeletions / KNOWN_DELETIONS_PER_STRUCT));
     this.checkRoom(checked.cost);
     this.checkSize(update.length);
     const foreign = this.foreignWriters(member, checked.writers);

@@ -265,6 +265,48 @@ describe('checkUpdate', () => {
     assert.equal(code(many, { maxStructsPerUpdate: 299 }), 'update-too-complex');
     assert.equal(check(new Y.Doc(), many, { ...LIMITS, maxStructsPerUpdate: 299 }), 'update-too-complex');
   });
+  it('counts deletions the document already holds apart from new ones, so a whole delete set can come back', () => {
+    // Every other character of a long text deleted: 3,000 separate deletion ranges.
+    const doc = new Y.Doc();
+    const text = doc.getText('t');
+    text.insert(0, 'x'.repeat(6000));
+    doc.transact(() => {
+      for (let i = 0; i < 3000; i++) text.delete(i, 1);
+    });
+    const held = Y.encodeStateAsUpdate(doc);
+    const server = new Y.Doc();
+    Y.applyUpdate(server, held);
+    // A handshake's step 2 from a client that holds the same: its delete set is all known.
+    const again = checkUpdate(server, Y.encodeStateAsUpdate(doc, Y.encodeStateVector(server)), LIMITS, SHAPE);
+    assert.deepEqual([again.cost, again.knownDeletions], [0, 3000]);
+    const step2 = Y.encodeStateAsUpdate(doc, Y.encodeStateVector(server));
+    assert.equal(check(server, step2, { ...LIMITS, maxStructsPerUpdate: 100 }), 'ok', 'known deletions do not count against the cap');
+    // One more deletion on the client: one new range, the rest still known.
+    text.delete(0, 1);
+    const more = checkUpdate(server, Y.encodeStateAsUpdate(doc, Y.encodeStateVector(server)), LIMITS, SHAPE);
+    // Clock 1 joins the deleted clocks 0 and 2 into one range: new, since it holds clock 1.
+    assert.deepEqual([more.cost, more.knownDeletions], [1, 2998]);
+    // The same to a document that never saw them: all new.
+    const fresh = checkUpdate(new Y.Doc(), Y.encodeStateAsUpdate(doc), LIMITS, SHAPE);
+    assert.equal(fresh.knownDeletions, 0);
+    assert.ok(fresh.cost > 3000, `${fresh.cost} counts the structs and every range`);
+  });
+
+  it('refuses deletion ranges that overlap, and accepts disjoint ones out of order', () => {
+    const doc = new Y.Doc();
+    const text = doc.getText('t');
+    for (let i = 0; i < 200; i++) text.insert(0, 'a');
+    const client = doc.clientID;
+    const state = Y.getState(doc.store, client);
+    // No structs; a delete set of one client with the given ranges (lib0 v1 encoding).
+    const deletions = (ranges: Array<[number, number]>): Uint8Array =>
+      Uint8Array.from([0, 1, ...varUint(client), ...varUint(ranges.length), ...ranges.flatMap(([clock, len]) => [...varUint(clock), ...varUint(len)])]);
+    // The freeze this guards against: each range walks every struct it covers, deleted or not.
+    assert.equal(check(doc, deletions(Array.from({ length: 1000 }, () => [0, state]))), 'invalid-update');
+    assert.equal(check(doc, deletions([[0, 10], [5, 10]])), 'invalid-update');
+    assert.equal(check(doc, deletions([[50, 10], [0, 10], [10, 5]])), 'ok', 'disjoint ranges in any order');
+    assert.equal(check(doc, deletions([[0, 10], [10, 10]])), 'ok', 'adjacent ranges do not overlap');
+  });
 });
 
 function varUint(value: number): number[] {

@@ -5,12 +5,16 @@
  *   too deep, after which the room acknowledged edits without relaying or storing them, and
  *   exports failed for good); text or a map at the top of the editor's fragment (it broke export);
  * - cheap bytes, costly work: 1 MB updates of 60,000 empty elements (each cost ~40 MB of heap and
- *   seconds of work), and a stream of updates just under the per-update limit.
+ *   seconds of work), and a stream of updates just under the per-update limit;
+ * - deletions that overlap: 20,000 ranges that each cover all of a client's 19,000 structs, in
+ *   80 KB (Yjs walks every struct a range covers, deleted or not: each took ~1.5 s of the event
+ *   loop).
  * Each is refused with a typed error; the server stays responsive within its memory budget, honest
  * people in that document and another notice nothing, and exports keep working.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { FRAGMENT_NAME } from '../../document/fragment.js';
 import { encodeUpdateMessage } from '../../shared/protocol.js';
@@ -97,4 +101,42 @@ describe('attacks through the document', () => {
     const report = await watch.finish({ rssGrowthMb: 450 });
     t.diagnostic(JSON.stringify(report));
   });
+
+  it('overlapping deletions: ranges that each cover a whole client are refused before Yjs walks them', async (t) => {
+    const watch = await AttackWatch.start(t, server());
+    const client = await attacker(server().url, watch.victimDoc);
+    try {
+      // 19,000 structs of one client that Yjs cannot merge (each typed before the last).
+      const local = new Y.Doc();
+      local.transact(() => {
+        for (let i = 0; i < 19_000; i++) local.getText('filler').insert(0, 'a');
+      });
+      assert.equal(await refusal(client, watch.victimDoc, Y.encodeStateAsUpdate(local)), 'ok');
+      const everything: [number, number] = [0, Y.getState(local.store, local.clientID)];
+      const overlapping = deleteSetUpdate(local.clientID, Array.from({ length: 20_000 }, () => everything));
+      t.diagnostic(`${overlapping.length} bytes of overlapping deletions`);
+      for (let i = 0; i < 5; i++) assert.equal(await refusal(client, watch.victimDoc, overlapping), 'invalid-update', `update ${i}`);
+      // The same deletion once is an ordinary change.
+      assert.equal(await refusal(client, watch.victimDoc, deleteSetUpdate(local.clientID, [everything])), 'ok');
+      local.destroy();
+    } finally {
+      await client.close();
+    }
+    const report = await watch.finish({ rssGrowthMb: 150 });
+    t.diagnostic(JSON.stringify(report));
+  });
 });
+
+/** An update of no structs and one client's deletion ranges (lib0 v1 encoding; Yjs would merge them). */
+function deleteSetUpdate(client: number, ranges: ReadonlyArray<readonly [number, number]>): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, 0);
+  encoding.writeVarUint(encoder, 1);
+  encoding.writeVarUint(encoder, client);
+  encoding.writeVarUint(encoder, ranges.length);
+  for (const [clock, len] of ranges) {
+    encoding.writeVarUint(encoder, clock);
+    encoding.writeVarUint(encoder, len);
+  }
+  return encoding.toUint8Array(encoder);
+}
