@@ -4,7 +4,8 @@
  * creates a labelled edit link and revokes it while a page is open on it (that page then says
  * "This link was revoked"), and a page on an expiring link says "This link has expired" when its
  * time comes; pages on other links keep working. A page opened with an embedding application's
- * signed token (in the address's fragment) joins with its role and shows its name to the others.
+ * signed token (in the address's fragment) joins with its role and shows its name to the others,
+ * and uploads pictures with that token.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -15,7 +16,10 @@ import { runScenario } from '../test/support/e2e/scenario.js';
 import { useBrowserAndServer } from '../test/support/e2e/fixture.js';
 import { SignJWT } from 'jose';
 import type { QuireWindow } from '../test/support/e2e/page-types.js';
-import { createLink } from '../test/support/links.js';
+import { createHash } from 'node:crypto';
+import { createLink, withBearer } from '../test/support/links.js';
+import { makePng } from '../test/support/png.js';
+import { waitFor } from '../test/support/wait.js';
 
 const TOKEN_SECRET = 'e2e-sharing-secret-of-thirty-two-chars';
 const e2e = useBrowserAndServer({ env: { QUIRE_TOKEN_SECRET: TOKEN_SECRET } });
@@ -131,6 +135,30 @@ describe('sharing with links', () => {
       await embedded.page.reload({ timeout: PAGE_TIMEOUT_MS });
       await gotoEditor(embedded.page, embedded.page.url());
       assert.equal((await providerState(embedded.page)).role, 'edit');
+    });
+  });
+
+  it('uploads a picture from a page opened with a signed token, the token as its bearer', { timeout: 120_000 }, async () => {
+    await runScenario(e2e(), async (scenario) => {
+      const created = await scenario.newDoc('Pictures by token');
+      const ownerToken = new URL(created.ownerUrl).pathname.split('/').pop() ?? '';
+      // With the original link revoked the document id grants nothing: only the token can.
+      const revoked = await withBearer(`${scenario.server.url}/api/docs/${created.id}/links/original`, ownerToken, 'DELETE');
+      assert.equal(revoked.status, 204, revoked.text);
+      const jwt = await new SignJWT({ doc: created.id, role: 'edit', name: 'Grace' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setExpirationTime('1h')
+        .sign(new TextEncoder().encode(TOKEN_SECRET));
+      const embedded = await scenario.open(`/d/${created.id}#token=${jwt}`, 'Grace', { typeName: false });
+      await waitForText([embedded.page], 'Pictures by token');
+
+      const png = makePng({ width: 24, height: 16, color: [200, 60, 60] });
+      const chooser = embedded.page.waitForEvent('filechooser', { timeout: PAGE_TIMEOUT_MS });
+      await embedded.page.locator('#toolbar button[data-command="image"]').click();
+      await (await chooser).setFiles({ name: 'red.png', mimeType: 'image/png', buffer: png });
+      const blobUrl = `${scenario.server.url}/api/docs/${ownerToken}/blobs/${createHash('sha256').update(png).digest('base64url')}`;
+      await waitFor('the picture to reach the server', async () => (await withBearer(blobUrl, ownerToken)).status === 200, { timeoutMs: 30_000 });
+      assert.deepEqual(embedded.pageErrors, [], 'uncaught exceptions in the page');
     });
   });
 });

@@ -126,10 +126,15 @@ function start(route: PageRoute): void {
     const link = linkAt(state);
     return link !== null && openSafely(link.href);
   };
-  const uploads = new ImageUploads(route.docName, new ImageQueue(), (message, id) => {
-    notice.show(message, 'error');
-    if (view !== null) removePictures(view, id);
-  });
+  const uploads = new ImageUploads(
+    route.docName,
+    new ImageQueue(),
+    (message, id) => {
+      notice.show(message, 'error');
+      if (view !== null) removePictures(view, id);
+    },
+    signedToken,
+  );
   const images = {
     docName: route.docName,
     uploads,

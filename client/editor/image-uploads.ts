@@ -12,6 +12,7 @@ import { IMAGE_TYPES, sniffImageType } from '../../shared/image-types.js';
 import { DEFAULT_LIMITS } from '../../shared/limits.js';
 import { isQuireErrorPayload } from '../../shared/errors.js';
 import { ImageQueue } from './image-queue.js';
+import { bearerHeaders } from './share-tools.js';
 
 export type UploadState =
   | { readonly kind: 'uploading'; readonly fraction: number }
@@ -53,6 +54,8 @@ export class ImageUploads {
     private readonly queue: ImageQueue,
     /** Told when the server refused a picture for good (too large, not a picture…), and which. */
     private readonly onRefused: (message: string, id: string) => void,
+    /** A signed token the page was opened with, sent as the upload's bearer; null for a link page. */
+    private readonly token: string | null = null,
   ) {
     window.addEventListener('online', () => this.flush());
   }
@@ -112,6 +115,7 @@ export class ImageUploads {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', `/api/docs/${encodeURIComponent(this.docName)}/blobs`);
     xhr.setRequestHeader('Content-Type', blob.type);
+    for (const [name, value] of Object.entries(bearerHeaders(this.token))) xhr.setRequestHeader(name, value);
     xhr.upload.onprogress = (event) => {
       if (event.lengthComputable) this.setState(id, { kind: 'uploading', fraction: event.loaded / event.total });
     };
