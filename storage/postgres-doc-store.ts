@@ -2,21 +2,14 @@
  * The shared backend for scale-out: PostgreSQL through a `pg` Pool. Several Quire processes may
  * use one database at once. The tables are in postgres-schema.ts; each concern lives in a module
  * of postgres/ (content, view tokens, links, versions, blobs, trash), and the locking that keeps
- * nodes from racing is described in postgres/postgres-session.ts. This class checks arguments
- * before storage is touched, tracks operations for `close()`, and hands each call to its module.
+ * nodes from racing is described in postgres/postgres-session.ts. This class connects and builds
+ * the modules; CheckedDocStore checks each call's arguments and hands it to its module.
  * A document "is stored" when it has a snapshot or a log entry.
  */
 
 import pg from 'pg';
-import type { Pool } from 'pg';
+import { CheckedDocStore } from './checked-doc-store.js';
 import { migrate, tableNames } from './postgres-schema.js';
-import { assertDocId, assertViewToken, OperationTracker } from './store-support.js';
-import { assertItemId, assertLinkRecord, assertLinkUses, assertNewBlob, assertNewVersion, assertTime, assertTokenHash, assertVersionIds } from './record-checks.js';
-import type { AppendEntry, CompactResult, DocStore, DocSummary, StoredDoc } from './doc-store.js';
-import type { LinkRecord, LinkUse } from './link-store.js';
-import type { NewVersion, StoredVersion, VersionRecord } from './version-store.js';
-import type { DocStatus, TrashEntry } from './trash-store.js';
-import type { BlobSummary, NewBlob, StoredBlob } from './blob-store.js';
 import { PostgresSession } from './postgres/postgres-session.js';
 import { describeConnection, redactPassword } from './postgres/postgres-connection.js';
 import { PostgresContent } from './postgres/postgres-content.js';
@@ -42,25 +35,25 @@ export interface PostgresDocStoreOptions {
 }
 
 /** A {@link DocStore} on PostgreSQL. */
-export class PostgresDocStore implements DocStore {
-  readonly #pool: Pool;
-  readonly #operations = new OperationTracker('PostgresDocStore');
-  readonly #content: PostgresContent;
-  readonly #viewTokens: PostgresViewTokens;
-  readonly #links: PostgresLinks;
-  readonly #versions: PostgresVersions;
-  readonly #blobs: PostgresBlobs;
-  readonly #trash: PostgresTrash;
-  #closing: Promise<void> | null = null;
-
+export class PostgresDocStore extends CheckedDocStore {
   private constructor(session: PostgresSession) {
-    this.#pool = session.pool;
-    this.#content = new PostgresContent(session);
-    this.#viewTokens = new PostgresViewTokens(session);
-    this.#links = new PostgresLinks(session);
-    this.#versions = new PostgresVersions(session);
-    this.#blobs = new PostgresBlobs(session);
-    this.#trash = new PostgresTrash(session, [this.#content, this.#viewTokens, this.#links, this.#versions, this.#blobs]);
+    const content = new PostgresContent(session);
+    const viewTokens = new PostgresViewTokens(session);
+    const links = new PostgresLinks(session);
+    const versions = new PostgresVersions(session);
+    const blobs = new PostgresBlobs(session);
+    super('PostgresDocStore', {
+      content,
+      viewTokens,
+      links,
+      versions,
+      blobs,
+      trash: new PostgresTrash(session, [content, viewTokens, links, versions, blobs]),
+      ping: async () => {
+        await session.pool.query('SELECT 1');
+      },
+      release: () => session.pool.end(),
+    });
   }
 
   /**
@@ -93,182 +86,5 @@ export class PostgresDocStore implements DocStore {
       throw error;
     }
     return new PostgresDocStore(new PostgresSession(pool, tables));
-  }
-
-  // Content.
-
-  async load(docName: string): Promise<StoredDoc | null> {
-    assertDocId(docName);
-    return this.#operations.track(() => this.#content.load(docName));
-  }
-
-  async append(entries: readonly AppendEntry[]): Promise<void> {
-    for (const entry of entries) assertDocId(entry.docName);
-    return this.#operations.track(() => this.#content.append(entries));
-  }
-
-  async compact(docName: string): Promise<CompactResult> {
-    assertDocId(docName);
-    return this.#operations.track(() => this.#content.compact(docName));
-  }
-
-  async delete(docName: string): Promise<void> {
-    return this.purge(docName, Date.now());
-  }
-
-  async list(): Promise<DocSummary[]> {
-    return this.#operations.track(() => this.#content.list());
-  }
-
-  async stat(docName: string): Promise<DocSummary | null> {
-    assertDocId(docName);
-    return this.#operations.track(() => this.#content.stat(docName));
-  }
-
-  // View tokens.
-
-  async getViewToken(docName: string): Promise<string | null> {
-    assertDocId(docName);
-    return this.#operations.track(() => this.#viewTokens.get(docName));
-  }
-
-  async setViewToken(docName: string, token: string): Promise<void> {
-    assertDocId(docName);
-    assertViewToken(token);
-    return this.#operations.track(() => this.#viewTokens.set(docName, token));
-  }
-
-  async resolveViewToken(token: string): Promise<string | null> {
-    assertViewToken(token);
-    return this.#operations.track(() => this.#viewTokens.resolve(token));
-  }
-
-  // Links.
-
-  async createLink(link: LinkRecord): Promise<void> {
-    assertLinkRecord(link);
-    return this.#operations.track(() => this.#links.create(link));
-  }
-
-  async findLink(tokenHash: string): Promise<LinkRecord | null> {
-    assertTokenHash(tokenHash);
-    return this.#operations.track(() => this.#links.find(tokenHash));
-  }
-
-  async listLinks(docName: string): Promise<LinkRecord[]> {
-    assertDocId(docName);
-    return this.#operations.track(() => this.#links.list(docName));
-  }
-
-  async revokeLink(docName: string, linkId: string, at: number): Promise<LinkRecord | null> {
-    assertDocId(docName);
-    assertItemId('link', linkId);
-    assertTime('revocation time', at);
-    return this.#operations.track(() => this.#links.revoke(docName, linkId, at));
-  }
-
-  async touchLinks(uses: readonly LinkUse[]): Promise<void> {
-    assertLinkUses(uses);
-    return this.#operations.track(() => this.#links.touch(uses));
-  }
-
-  // Versions.
-
-  async saveVersion(version: NewVersion, snapshot: Uint8Array): Promise<VersionRecord> {
-    assertNewVersion(version, snapshot);
-    return this.#operations.track(() => this.#versions.save(version, snapshot));
-  }
-
-  async listVersions(docName: string): Promise<VersionRecord[]> {
-    assertDocId(docName);
-    return this.#operations.track(() => this.#versions.list(docName));
-  }
-
-  async loadVersion(docName: string, versionId: string): Promise<StoredVersion | null> {
-    assertDocId(docName);
-    assertItemId('version', versionId);
-    return this.#operations.track(() => this.#versions.load(docName, versionId));
-  }
-
-  async deleteVersions(docName: string, versionIds: readonly string[]): Promise<number> {
-    assertDocId(docName);
-    assertVersionIds(versionIds);
-    return this.#operations.track(() => this.#versions.delete(docName, versionIds));
-  }
-
-  // Trash and tombstones.
-
-  async status(docName: string): Promise<DocStatus> {
-    assertDocId(docName);
-    return this.#operations.track(() => this.#trash.status(docName));
-  }
-
-  async trash(docName: string, at: number): Promise<void> {
-    assertDocId(docName);
-    assertTime('deletion time', at);
-    return this.#operations.track(() => this.#trash.trash(docName, at));
-  }
-
-  async untrash(docName: string): Promise<void> {
-    assertDocId(docName);
-    return this.#operations.track(() => this.#trash.untrash(docName));
-  }
-
-  async listTrash(): Promise<TrashEntry[]> {
-    return this.#operations.track(() => this.#trash.listTrash());
-  }
-
-  async purge(docName: string, at: number): Promise<void> {
-    assertDocId(docName);
-    assertTime('purge time', at);
-    return this.#operations.track(() => this.#trash.purge(docName, at));
-  }
-
-  async purgeTrash(deletedBefore: number, at: number): Promise<string[]> {
-    assertTime('deletedBefore', deletedBefore);
-    assertTime('purge time', at);
-    return this.#operations.track(() => this.#trash.purgeTrash(deletedBefore, at));
-  }
-
-  // Blobs.
-
-  async putBlob(docName: string, blob: NewBlob): Promise<void> {
-    assertDocId(docName);
-    assertNewBlob(blob);
-    return this.#operations.track(() => this.#blobs.put(docName, blob));
-  }
-
-  async getBlob(docName: string, blobId: string): Promise<StoredBlob | null> {
-    assertDocId(docName);
-    assertItemId('blob', blobId);
-    return this.#operations.track(() => this.#blobs.get(docName, blobId));
-  }
-
-  async listBlobs(docName: string): Promise<BlobSummary[]> {
-    assertDocId(docName);
-    return this.#operations.track(() => this.#blobs.list(docName));
-  }
-
-  async deleteBlob(docName: string, blobId: string): Promise<boolean> {
-    assertDocId(docName);
-    assertItemId('blob', blobId);
-    return this.#operations.track(() => this.#blobs.delete(docName, blobId));
-  }
-
-  // Health and shutdown.
-
-  async ping(): Promise<void> {
-    return this.#operations.track(async () => {
-      await this.#pool.query('SELECT 1');
-    });
-  }
-
-  /** Waits for the operations already started, then closes every connection. Later calls (except close) reject. */
-  close(): Promise<void> {
-    this.#closing ??= (async () => {
-      await this.#operations.close();
-      await this.#pool.end();
-    })();
-    return this.#closing;
   }
 }

@@ -66,8 +66,12 @@ export class LevelContent {
     });
   }
 
-  /** Call holding the document's lock. */
-  async compact(docName: string): Promise<CompactResult> {
+  /** Folds the log into the snapshot, holding the document's lock (appends go on meanwhile). */
+  compact(docName: string): Promise<CompactResult> {
+    return this.#ctx.locks.run(lockOf.doc(docName), () => this.#compactLocked(docName));
+  }
+
+  async #compactLocked(docName: string): Promise<CompactResult> {
     const { snapshot, log } = await this.#readDoc(docName);
     const bytesBefore = (snapshot?.length ?? 0) + log.reduce((sum, [, value]) => sum + value.length, 0);
     if (log.length === 0) return { entriesMerged: 0, bytesBefore, bytesAfter: bytesBefore };
