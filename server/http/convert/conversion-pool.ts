@@ -37,6 +37,8 @@ interface Slot {
   job: Job | null;
   /** The running job's time limit, or the idle worker's retirement. */
   timer: NodeJS.Timeout | null;
+  /** Given up after being idle: its worker's events no longer count. */
+  retired: boolean;
 }
 
 /**
@@ -83,8 +85,8 @@ export class ConversionPool {
     }
     // Workers start on first use: a server that converts nothing never pays for them.
     while (this.slots.length < this.workers) {
-      const slot = { ready: false, job: null, timer: null } as unknown as Slot;
-      this.start(slot);
+      const slot: Slot = { worker: this.spawn(), ready: false, job: null, timer: null, retired: false };
+      this.listen(slot);
       this.slots.push(slot);
     }
     return new Promise((resolve, reject) => {
@@ -106,16 +108,20 @@ export class ConversionPool {
     );
   }
 
-  /** Starts a worker in `slot`; its events count only while it is the slot's worker. */
-  private start(slot: Slot): void {
+  private spawn(): Worker {
     const source = workerSource();
     const worker = new Worker(source.entry, { eval: source.eval, resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMb, maxYoungGenerationSizeMb: 16 } });
     // An idle worker must not keep the process alive.
     worker.unref();
-    slot.worker = worker;
-    slot.ready = false;
+    return worker;
+  }
+
+  /** Listens to the slot's worker; its events count only while it is the slot's worker and the slot is in use. */
+  private listen(slot: Slot): void {
+    const worker = slot.worker;
+    const current = (): boolean => slot.worker === worker && !slot.retired;
     worker.on('message', (message: { id: number; ok: boolean; result?: ConversionResult; message?: string } | 'ready') => {
-      if (slot.worker !== worker) return;
+      if (!current()) return;
       if (message === 'ready') {
         slot.ready = true;
         this.dispatch();
@@ -130,10 +136,10 @@ export class ConversionPool {
     });
     // A worker that died (out of memory, say) is replaced; so is one terminated for taking too long.
     worker.on('error', (error) => {
-      if (slot.worker === worker) this.replace(slot, new QuireError('too-costly', `The conversion needed more than the server allows (${error.message.slice(0, 120)}).`));
+      if (current()) this.replace(slot, new QuireError('too-costly', `The conversion needed more than the server allows (${error.message.slice(0, 120)}).`));
     });
     worker.on('exit', () => {
-      if (!this.closed && slot.worker === worker) this.replace(slot, new QuireError('conversion-failed', 'The conversion worker stopped.'));
+      if (!this.closed && current()) this.replace(slot, new QuireError('conversion-failed', 'The conversion worker stopped.'));
     });
   }
 
@@ -164,10 +170,8 @@ export class ConversionPool {
       if (slot.job !== null || this.closed) return;
       const index = this.slots.indexOf(slot);
       if (index >= 0) this.slots.splice(index, 1);
-      const worker = slot.worker;
-      // Its events no longer count: this slot is gone.
-      slot.worker = null as unknown as Worker;
-      void worker.terminate();
+      slot.retired = true;
+      void slot.worker.terminate();
     }, this.idleMs);
     slot.timer.unref();
   }
@@ -186,7 +190,9 @@ export class ConversionPool {
     this.finish(slot);
     job?.reject(error);
     if (this.closed) return;
-    this.start(slot);
+    slot.worker = this.spawn();
+    slot.ready = false;
+    this.listen(slot);
     void old.terminate();
     this.dispatch();
   }
