@@ -472,17 +472,17 @@ export class Room {
       }
     }
     if (this.presence.ids.size === 0) return;
-    // The sender is spared its own change only when the batch holds nothing but its changes.
-    const sender = this.presence.sender;
-    this.presence.sender = sender === undefined || sender === fromClient ? fromClient : null;
+    this.presence.origins.add(fromClient);
     this.presence.flush ??= setImmediate(this.flushPresence);
   };
 
   private readonly flushPresence = (): void => {
-    const { ids, ownIds, sender } = this.presence;
+    const batch = this.presence;
+    const { ids, ownIds } = batch;
     this.presence = emptyPresenceBatch();
     if (this.broken || ids.size === 0) return;
-    this.broadcast(encodeAwarenessUpdate(this.awareness, [...ids]), sender ?? null, 'awareness');
+    // A member is spared the batch only when it holds nothing but that member's own changes.
+    this.broadcast(encodeAwarenessUpdate(this.awareness, [...ids]), soleSender(batch), 'awareness');
     if (ownIds.size > 0) this.options.bus.publishAwareness(this.docName, encodeAwarenessUpdate(this.awareness, [...ownIds]));
   };
 
@@ -516,13 +516,20 @@ interface PresenceBatch {
   readonly ids: Set<number>;
   /** Those changed here rather than on another node (only they go on the bus). */
   readonly ownIds: Set<number>;
-  /** The one member every change came from; null when they came from several or not from a member; undefined while empty. */
-  sender: Member | null | undefined;
+  /** Where the changes came from: their members, and null for changes from elsewhere (the bus, a leave). */
+  readonly origins: Set<Member | null>;
   flush: NodeJS.Immediate | null;
 }
 
 function emptyPresenceBatch(): PresenceBatch {
-  return { ids: new Set(), ownIds: new Set(), sender: undefined, flush: null };
+  return { ids: new Set(), ownIds: new Set(), origins: new Set(), flush: null };
+}
+
+/** The member a presence batch need not go back to: the only one its changes came from, if any. */
+function soleSender(batch: PresenceBatch): Member | null {
+  if (batch.origins.size !== 1) return null;
+  const [only] = batch.origins;
+  return only ?? null;
 }
 
 /** Structs the document's store holds now: a sum over its clients, cheap. */
