@@ -75,7 +75,7 @@ export interface StructBudget {
 const UNLIMITED: StructBudget = { has: () => true, take: () => true, charge: () => undefined };
 
 /** How many deletion ranges the document already holds cost as much as one new struct or deletion. */
-const KNOWN_DELETIONS_PER_STRUCT = 16;
+const KNOWN_DELETIONS_PER_STRUCT = 4;
 
 interface Captured {
   readonly update: Uint8Array;
