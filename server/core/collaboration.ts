@@ -10,6 +10,7 @@ import { SYNC_STEP1, SYNC_STEP2, decodeSyncMessage } from '../../shared/protocol
 import type { Access } from './access.js';
 import { docTag, linkTag, viewTokenTag, type Connection } from './connection.js';
 import { ExpiryWatch } from './expiry-watch.js';
+import { TooSlowToApply } from './integrate-deadline.js';
 import { stampName } from './stamped-presence.js';
 import type { QuireObserver } from './hooks.js';
 import { createHash } from 'node:crypto';
@@ -62,6 +63,9 @@ export const DEFAULT_RATE_LIMIT: RateLimitOptions = {
   presenceByteBurst: 256 * 1024,
 };
 
+/** How long an address's changes are refused after one of them outlived its integration deadline. */
+const HOLD_OFF_MS = 60_000;
+
 interface ConnectionState {
   readonly members: Map<string, Member>;
   /** Joins in flight, by link, so a repeated join waits for the first. */
@@ -77,6 +81,8 @@ interface ConnectionState {
 export class Collaboration {
   private readonly options: CollaborationOptions;
   private readonly connections = new Map<Connection, ConnectionState>();
+  /** Addresses whose changes are refused until then (ms), after one outlived its deadline. */
+  private readonly heldOffUntil = new Map<string, number>();
 
   /** Memberships through links that expire: ended when they do, open or not. */
   private readonly expiries: ExpiryWatch<Member>;
@@ -180,6 +186,23 @@ export class Collaboration {
     this.removeMember(state, member);
   }
 
+  /**
+   * A change that outlived its integration deadline was crafted to cost far more than it pays for
+   * (see integrate-deadline.ts): its address's changes are refused for HOLD_OFF_MS, whatever
+   * connection they come on, and this connection is closed once the refusal has gone out.
+   */
+  private holdOff(connection: Connection): void {
+    const now = (this.options.now ?? Date.now)();
+    for (const [address, until] of this.heldOffUntil) if (until <= now) this.heldOffUntil.delete(address);
+    this.heldOffUntil.set(connection.remoteAddress, now + HOLD_OFF_MS);
+    setImmediate(() => connection.close());
+  }
+
+  private heldOff(address: string): boolean {
+    const until = this.heldOffUntil.get(address);
+    return until !== undefined && until > (this.options.now ?? Date.now)();
+  }
+
   /** Handles a sync message; the returned promise resolves to the reply for its ack. */
   async sync(connection: Connection, link: unknown, message: Uint8Array | null): Promise<SaveReply> {
     try {
@@ -202,7 +225,15 @@ export class Collaboration {
         member.connection.sendSync(member.link, answer);
         return { ok: true };
       }
-      await room.applyClientChange(member, decoded.payload, decoded.type === SYNC_STEP2 ? 'step2' : 'update', state.structs);
+      if (this.heldOff(connection.remoteAddress)) {
+        throw new QuireError('rate-limited', 'A change from this address took too long to apply; changes from it are refused for a while.');
+      }
+      try {
+        await room.applyClientChange(member, decoded.payload, decoded.type === SYNC_STEP2 ? 'step2' : 'update', state.structs);
+      } catch (error) {
+        if (error instanceof TooSlowToApply) this.holdOff(connection);
+        throw error;
+      }
       this.options.observer.changeAccepted({ docName: room.docName, bytes: decoded.payload.length });
       if (room.logEntries >= this.options.compactAfterEntries) void this.options.registry.scheduleCompaction(room.docName);
       return { ok: true };

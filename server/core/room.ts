@@ -35,6 +35,7 @@ import { isMember, type Member } from './member.js';
 import type { RoomBus } from './room-bus.js';
 import type { ClientIdOwners } from './client-ids.js';
 import type { StructLedger } from './struct-ledger.js';
+import { IntegrateDeadlineError, integrateLimitMs, TooSlowToApply, withIntegrateDeadline } from './integrate-deadline.js';
 import { checkUpdate, leastStructs } from './update-check.js';
 import type { UpdateWriter } from './update-writer.js';
 
@@ -201,12 +202,22 @@ export class Room {
 
     const store = this.doc.store;
     const pendingBefore = { structs: store.pendingStructs, ds: store.pendingDs };
-    const captured = this.integrate(() => Y.applyUpdate(this.doc, update, member));
+    let outlivedDeadline = false;
+    const captured = this.integrate(() => {
+      try {
+        withIntegrateDeadline(integrateLimitMs(checked.cost), () => Y.applyUpdate(this.doc, update, member));
+      } catch (error) {
+        outlivedDeadline = error instanceof IntegrateDeadlineError;
+        throw error;
+      }
+    });
     const leftPending = store.pendingStructs !== pendingBefore.structs || store.pendingDs !== pendingBefore.ds;
     if (leftPending) {
       store.pendingStructs = pendingBefore.structs;
       store.pendingDs = pendingBefore.ds;
     }
+    // Crafted to make Yjs scan far more than it carries (see integrate-deadline.ts).
+    if (captured === null && outlivedDeadline) throw new TooSlowToApply();
     if (captured === null) throw new QuireError('invalid-update', 'The update could not be applied; the document is being reloaded from storage.');
     this.setStructCount(this.structCount + checked.cost);
     // A handshake may carry other clients' changes (relayed to the sender earlier): only a live

@@ -6,6 +6,8 @@
  *   exports failed for good); text or a map at the top of the editor's fragment (it broke export);
  * - cheap bytes, costly work: 1 MB updates of 60,000 empty elements (each cost ~40 MB of heap and
  *   seconds of work), and a stream of updates just under the per-update limit;
+ * - a conflict scan: one update placing 10,000 characters so that Yjs scans a run of 10,000 for
+ *   each (17 s of event loop, 160 KB, inside a paragraph); cut off by the integration deadline;
  * - deletions that overlap: 20,000 ranges that each cover all of a client's 19,000 structs, in
  *   80 KB (Yjs walks every struct a range covers, deleted or not: each took ~1.5 s of the event
  *   loop).
@@ -19,7 +21,8 @@ import * as Y from 'yjs';
 import { FRAGMENT_NAME } from '../../document/fragment.js';
 import { encodeUpdateMessage } from '../../shared/protocol.js';
 import { AttackWatch } from '../support/attack-watch.js';
-import { manyElements, nestedElements } from '../support/crafted-updates.js';
+import { conflictScan, manyElements, nestedElements } from '../support/crafted-updates.js';
+import { createDocWithLinks } from '../support/links.js';
 import { RawClient, refusalCode } from '../support/raw-client.js';
 import { useServerProcess } from '../support/server-process.js';
 
@@ -47,7 +50,9 @@ async function exportStatus(url: string, docName: string, format: string): Promi
 }
 
 describe('attacks through the document', () => {
-  const server = useServerProcess();
+  // The conflict-scan attacker says it comes from another address (trusted from loopback here), so
+  // that holding its address off does not hold off the honest people, who all come from 127.0.0.1.
+  const server = useServerProcess({ env: { TRUST_PROXY: 'true' } });
 
   it('a poisoned room: deep nesting and shapes the editor cannot show are refused, and the room lives on', async (t) => {
     const watch = await AttackWatch.start(t, server());
@@ -121,6 +126,36 @@ describe('attacks through the document', () => {
       local.destroy();
     } finally {
       await client.close();
+    }
+    const report = await watch.finish({ rssGrowthMb: 150 });
+    t.diagnostic(JSON.stringify(report));
+  });
+
+  it('a conflict scan: a change that makes Yjs scan a long run per item is cut off, and its address held off', async (t) => {
+    const watch = await AttackWatch.start(t, server());
+    // Its own document: a change cut off mid-way leaves the room to be rebuilt from storage, and the
+    // members of that document go through a resync (they join again by themselves). The watched
+    // people, in other documents, must notice nothing.
+    const target = (await createDocWithLinks(server().url)).id;
+    const forwarded = { 'x-forwarded-for': '203.0.113.9' };
+    const client = await RawClient.connect(server().url, undefined, forwarded);
+    const started = performance.now();
+    try {
+      assert.deepEqual(await client.join(target), { ok: true, role: 'edit' });
+      const scan = conflictScan(900_000, 1_000, 10_000, 9_997);
+      t.diagnostic(`${scan.length} bytes`);
+      assert.equal(await refusal(client, target, scan), 'update-too-complex');
+    } finally {
+      await client.close();
+    }
+    t.diagnostic(`refused after ${Math.round(performance.now() - started)} ms`);
+    // The address is held off: another connection from it may join, but not change anything.
+    const again = await RawClient.connect(server().url, undefined, forwarded);
+    try {
+      assert.deepEqual(await again.join(target), { ok: true, role: 'edit' });
+      assert.equal(await refusal(again, target, conflictScan(900_001, 1_001, 100, 100)), 'rate-limited');
+    } finally {
+      await again.close();
     }
     const report = await watch.finish({ rssGrowthMb: 150 });
     t.diagnostic(JSON.stringify(report));

@@ -61,3 +61,60 @@ export function manyElements(client: number, count: number, name = 'paragraph'):
   }
   return finish(encoder);
 }
+
+const HAS_RIGHT_ORIGIN = 0x40;
+const CONTENT_STRING = 4;
+const XML_TEXT = 6;
+
+/**
+ * One update of two clients that makes Yjs scan a long run for every item it places, inside a
+ * paragraph of the editor's fragment (the shape rules allow it). Client `typist` (the larger id)
+ * adds a paragraph with a text of `run` one-character strings, each after the one before, so they
+ * are separate items until the transaction ends. Client `placer` (the smaller id) adds `placed`
+ * one-character strings, each with no origin and as right origin a different character near the
+ * run's end: Yjs integrates the larger client first, then scans the run from its start for each
+ * of the placer's items.
+ */
+export function conflictScan(typist: number, placer: number, run: number, placed: number): Uint8Array {
+  if (!(placer < typist) || placed > run) throw new RangeError('The placer needs the smaller id, and at most one item per character of the run.');
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, 2); // two clients, the larger id first as Yjs writes them
+  encoding.writeVarUint(encoder, 2 + run);
+  encoding.writeVarUint(encoder, typist);
+  encoding.writeVarUint(encoder, 0);
+  // Clock 0: a paragraph at the top of the fragment; clock 1: its text.
+  encoding.writeUint8(encoder, CONTENT_TYPE);
+  encoding.writeVarUint(encoder, 1);
+  encoding.writeVarString(encoder, FRAGMENT_NAME);
+  encoding.writeVarUint(encoder, XML_ELEMENT);
+  encoding.writeVarString(encoder, 'paragraph');
+  encoding.writeUint8(encoder, CONTENT_TYPE);
+  encoding.writeVarUint(encoder, 0);
+  encoding.writeVarUint(encoder, typist);
+  encoding.writeVarUint(encoder, 0);
+  encoding.writeVarUint(encoder, XML_TEXT);
+  // Clocks 2 …: the run; the first character's parent is the text, each next one's origin the last.
+  for (let i = 0; i < run; i++) {
+    if (i === 0) {
+      encoding.writeUint8(encoder, CONTENT_STRING);
+      encoding.writeVarUint(encoder, 0);
+      encoding.writeVarUint(encoder, typist);
+      encoding.writeVarUint(encoder, 1);
+    } else {
+      encoding.writeUint8(encoder, CONTENT_STRING | HAS_ORIGIN);
+      encoding.writeVarUint(encoder, typist);
+      encoding.writeVarUint(encoder, 1 + i);
+    }
+    encoding.writeVarString(encoder, 'a');
+  }
+  encoding.writeVarUint(encoder, placed);
+  encoding.writeVarUint(encoder, placer);
+  encoding.writeVarUint(encoder, 0);
+  for (let i = 0; i < placed; i++) {
+    encoding.writeUint8(encoder, CONTENT_STRING | HAS_RIGHT_ORIGIN);
+    encoding.writeVarUint(encoder, typist);
+    encoding.writeVarUint(encoder, 2 + run - 1 - i);
+    encoding.writeVarString(encoder, 'b');
+  }
+  return finish(encoder);
+}

@@ -48,8 +48,9 @@ export class RawClient {
   }
 
   /** Connects over WebSocket (no reconnection) and resolves once the namespace is joined. */
-  static async connect(url: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<RawClient> {
-    const socket = io(url.replace(/\/+$/, '') + QUIRE_NAMESPACE, { transports: ['websocket'], forceNew: true, reconnection: false, parser: singleFrameParser });
+  /** Connects; `headers` go with the WebSocket's opening request (say, `x-forwarded-for`). */
+  static async connect(url: string, timeoutMs = DEFAULT_TIMEOUT_MS, headers: Readonly<Record<string, string>> = {}): Promise<RawClient> {
+    const socket = io(url.replace(/\/+$/, '') + QUIRE_NAMESPACE, { transports: ['websocket'], forceNew: true, reconnection: false, parser: singleFrameParser, extraHeaders: { ...headers } });
     const client = new RawClient(socket);
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {

@@ -1,0 +1,60 @@
+/**
+ * A time limit on integrating a client's change. Yjs places each new item by scanning the items
+ * between its origin and its right origin that may be concurrent with it, and a crafted change can
+ * make every one of its items scan most of a long list: 10,000 one-character items with chosen
+ * origins inside a paragraph (160 KB, within every per-change cap) kept the event loop busy for
+ * 17 s. The scan is inside Yjs, so it cannot be priced before applying without redoing Yjs's work;
+ * instead every item's integration checks a deadline, and a change still integrating when its
+ * time is up throws from inside `Y.applyUpdate`. The room then treats it like any change Yjs
+ * throws on: nothing of it is relayed or stored, and the room is rebuilt from storage.
+ *
+ * The check wraps `Y.Item.prototype.integrate` once per process. Outside `withIntegrateDeadline`
+ * the deadline is infinite, so loads, compactions and changes from other nodes are never cut.
+ */
+import * as Y from 'yjs';
+import { QuireError } from '../../shared/errors.js';
+
+/** Thrown from inside Yjs when a change's integration outlives its deadline. */
+export class IntegrateDeadlineError extends Error {
+  constructor(readonly limitMs: number) {
+    super(`Integrating the change took longer than ${limitMs} ms.`);
+    this.name = 'IntegrateDeadlineError';
+  }
+}
+
+/** The refusal of a change that outlived its deadline: the server also holds its sender's address off for a while. */
+export class TooSlowToApply extends QuireError {
+  constructor() {
+    super('update-too-complex', 'The update took too long to apply and was not applied; the document is being reloaded from storage.');
+  }
+}
+
+let deadline = Number.POSITIVE_INFINITY;
+let limit = 0;
+
+const integrateItem = Y.Item.prototype.integrate;
+Y.Item.prototype.integrate = function integrateBeforeDeadline(this: Y.Item, transaction: Y.Transaction, offset: number): void {
+  if (performance.now() > deadline) throw new IntegrateDeadlineError(limit);
+  integrateItem.call(this, transaction, offset);
+};
+
+/** Runs `apply` with item integration limited to `limitMs` of wall time from now. */
+export function withIntegrateDeadline<T>(limitMs: number, apply: () => T): T {
+  const outer = deadline;
+  deadline = performance.now() + limitMs;
+  limit = limitMs;
+  try {
+    return apply();
+  } finally {
+    deadline = outer;
+  }
+}
+
+/**
+ * How long a change of `cost` structs and deletions may take to integrate. Honest changes take
+ * about 3 µs per struct (a paste of 6,000 paragraphs, 18,000 structs: 50 ms); this allows 100 ms
+ * plus 20 µs per struct (500 ms for the largest change a client may send).
+ */
+export function integrateLimitMs(cost: number): number {
+  return 100 + cost / 50;
+}
