@@ -11,7 +11,7 @@ import { schema } from '../../document/schema.js';
 import { documentShape } from '../../document/shape.js';
 import { QuireError } from '../../shared/errors.js';
 import { int, pick, withSeed, type Rng } from '../../test/support/seeded.js';
-import { checkUpdate, leastStructs } from './update-check.js';
+import { checkUpdate, leastStructs, MAX_VALUE_RUN } from './update-check.js';
 
 const SHAPE = documentShape(schema);
 const LIMITS = { maxStructsPerUpdate: 20_000, maxNestingDepth: 64 };
@@ -306,6 +306,36 @@ describe('checkUpdate', () => {
     assert.equal(check(doc, deletions([[0, 10], [5, 10]])), 'invalid-update');
     assert.equal(check(doc, deletions([[50, 10], [0, 10], [10, 5]])), 'ok', 'disjoint ranges in any order');
     assert.equal(check(doc, deletions([[0, 10], [10, 10]])), 'ok', 'adjacent ranges do not overlap');
+  });
+  it('counts the values of a list, and refuses a run of more than MAX_VALUE_RUN values from one client', () => {
+    const server = new Y.Doc();
+    const client = new Y.Doc();
+    const list = client.getArray<number>('list');
+    const send = (change: () => void): string => {
+      const before = Y.encodeStateVector(server);
+      change();
+      const update = Y.encodeStateAsUpdate(client, before);
+      const code = check(server, update);
+      if (code === 'ok') Y.applyUpdate(server, update);
+      return code;
+    };
+    // One item of 300 values costs 300.
+    list.push(Array.from({ length: 300 }, (_, i) => i));
+    assert.equal(checkUpdate(server, Y.encodeStateAsUpdate(client), LIMITS, SHAPE).cost, 300);
+    Y.applyUpdate(server, Y.encodeStateAsUpdate(client));
+    // Appends in a row extend the run the document holds (Yjs merged it into one item)…
+    for (let i = 0; i < MAX_VALUE_RUN - 301; i++) assert.equal(send(() => list.push([i])), 'ok');
+    assert.equal(send(() => list.push([1])), 'ok', `${MAX_VALUE_RUN} values in a row`);
+    // …up to the limit, whether the next values come one by one or in a run of the same update.
+    assert.equal(send(() => list.push([2])), 'update-too-complex');
+    const other = new Y.Doc();
+    other.getArray<number>('list').push(Array.from({ length: MAX_VALUE_RUN + 1 }, (_, i) => i));
+    assert.equal(check(new Y.Doc(), Y.encodeStateAsUpdate(other)), 'update-too-complex', 'one item over the limit');
+    const merged = new Y.Doc();
+    merged.transact(() => {
+      for (let i = 0; i <= MAX_VALUE_RUN; i++) merged.getArray<number>('list').push([i]);
+    });
+    assert.equal(check(new Y.Doc(), Y.encodeStateAsUpdate(merged)), 'update-too-complex', 'a run made in one transaction');
   });
 });
 

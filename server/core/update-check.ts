@@ -76,9 +76,15 @@ export function checkUpdate(doc: Y.Doc, update: Uint8Array, limits: UpdateCheckL
   let cost = 0;
   const writers = new Map<number, number>();
   const items: Y.Item[] = [];
+  const valueRuns = new ValueRuns(doc.store);
   for (const struct of decoded.structs) {
     if (struct instanceof Y.Skip) continue;
     cost++;
+    if (struct instanceof Y.Item && (struct.content instanceof Y.ContentAny || struct.content instanceof Y.ContentJSON)) {
+      // Every value is work when Yjs copies the list (see ValueRuns).
+      cost += struct.length - 1;
+      valueRuns.add(struct);
+    }
     const { client, clock } = struct.id;
     const first = writers.get(client);
     if (first === undefined || clock < first) writers.set(client, clock);
@@ -100,6 +106,50 @@ export function checkUpdate(doc: Y.Doc, update: Uint8Array, limits: UpdateCheckL
   }
   new ShapeCheck(doc, items, limits, shape).run();
   return { cost, knownDeletions: deletions.known, writers };
+}
+
+/** The most values one client may append in a row to a list of plain values (a Y.Array). */
+export const MAX_VALUE_RUN = 2000;
+
+/**
+ * Runs of plain values (ContentAny, ContentJSON) one client appends in a row. Yjs merges such a
+ * run into one item after each transaction by copying the whole list for every merge, and copies
+ * it again to split it: 2,000 one-value items and one item of 500,000 values (510 KB) ran the
+ * server out of heap. So an item may hold at most MAX_VALUE_RUN values, and so may the run it
+ * extends (the same client's item ending just before it, in the update or in the document).
+ * Quire's editor stores no lists (element attributes are single values), so this binds only
+ * other uses of the document.
+ */
+class ValueRuns {
+  /** Per client, the clock after the last value item of the update and its run's length. */
+  private readonly runs = new Map<number, { end: number; length: number }>();
+
+  constructor(private readonly store: Y.Doc['store']) {}
+
+  add(item: Y.Item): void {
+    const { client, clock } = item.id;
+    const origin = item.origin;
+    let before = 0;
+    if (origin !== null && origin.client === client && origin.clock === clock - 1) {
+      const inUpdate = this.runs.get(client);
+      before = inUpdate !== undefined && inUpdate.end === clock ? inUpdate.length : this.heldRunEndingAt(client, origin.clock);
+    }
+    const length = before + item.length;
+    if (length > MAX_VALUE_RUN) {
+      throw new QuireError('update-too-complex', `A list may get at most ${MAX_VALUE_RUN} values in a row from one client; this change makes ${length}.`);
+    }
+    this.runs.set(client, { end: clock + item.length, length });
+  }
+
+  /** The length of the document's value item of `client` that ends at `clock`, else 0. */
+  private heldRunEndingAt(client: number, clock: number): number {
+    const structs = this.store.clients.get(client);
+    const last = structs?.[structs.length - 1];
+    if (structs === undefined || last === undefined || last.id.clock + last.length <= clock) return 0;
+    const held = structs[Y.findIndexSS(structs, clock)];
+    if (!(held instanceof Y.Item) || held.id.clock + held.length - 1 !== clock) return 0;
+    return held.content instanceof Y.ContentAny || held.content instanceof Y.ContentJSON ? held.length : 0;
+  }
 }
 
 /**

@@ -36,7 +36,8 @@ describe('durability across kill -9 and SIGTERM', () => {
   }
 
   /**
-   * What a newcomer sees in the `edits` array after a restart on `dataDir`. The restarted server
+   * What a newcomer sees in the `edits` log after a restart on `dataDir` (a Y.Text, one token per
+   * line: a list of that many values from one client would pass the server's cap on value runs). The restarted server
    * runs in this process (the same server code; it starts in milliseconds rather than seconds).
    */
   async function storedTokens(dataDir: string, docName: string): Promise<string[]> {
@@ -44,7 +45,7 @@ describe('durability across kill -9 and SIGTERM', () => {
     try {
       const fresh = restarted.provider(docName);
       await fresh.whenSynced();
-      return fresh.doc.getArray<string>('edits').toArray();
+      return linesOf(fresh.doc.getText('edits'));
     } finally {
       await restarted.close();
     }
@@ -65,9 +66,9 @@ describe('durability across kill -9 and SIGTERM', () => {
     const docName = await createDocument(server.url);
     const editor = connect(server, docName);
     await editor.whenSynced();
-    const edits = editor.doc.getArray<string>('edits');
+    const edits = editor.doc.getText('edits');
     for (let i = 0; i < 2000; i++) {
-      edits.push([`e${i}`]);
+      edits.insert(edits.length, `e${i}\n`);
       if (i % 50 === 49) await nextTurn();
     }
     await editor.whenSaved();
@@ -87,14 +88,14 @@ describe('durability across kill -9 and SIGTERM', () => {
       const docName = await createDocument(server.url);
       const editor = connect(server, docName);
       await editor.whenSynced();
-      const edits = editor.doc.getArray<string>('edits');
+      const edits = editor.doc.getText('edits');
       const killAfter = 200 + Math.floor(rng() * 1800);
       let made = 0;
       /** Edits e0 … e(acked-1) were acknowledged as saved. */
       let acked = 0;
       while (made < killAfter || acked === 0) {
         const burst = 1 + Math.floor(rng() * 20);
-        for (let i = 0; i < burst; i++) edits.push([`e${made++}`]);
+        for (let i = 0; i < burst; i++) edits.insert(edits.length, `e${made++}\n`);
         const upTo = made;
         editor.whenSaved().then(
           () => (acked = Math.max(acked, upTo)),
@@ -127,13 +128,13 @@ describe('durability across kill -9 and SIGTERM', () => {
     const editor = connect(server, docName);
     const observer = connect(server, docName);
     await Promise.all([editor.whenSynced(), observer.whenSynced()]);
-    const edits = editor.doc.getArray<string>('edits');
+    const edits = editor.doc.getText('edits');
     for (let i = 0; i < 1000; i++) {
-      edits.push([`e${i}`]);
+      edits.insert(edits.length, `e${i}\n`);
       if (i % 100 === 99) await nextTurn();
     }
     // The observer has them all, so the server applied them all; their writes may be pending.
-    await waitFor('the observer to receive every edit', () => observer.doc.getArray('edits').length === 1000, 20_000);
+    await waitFor('the observer to receive every edit', () => linesOf(observer.doc.getText('edits')).length === 1000, 20_000);
     server.kill('SIGTERM');
     assert.deepEqual(await server.waitForExit(), { code: 0, signal: null }, server.log);
     editor.destroy();
@@ -141,3 +142,8 @@ describe('durability across kill -9 and SIGTERM', () => {
     assert.deepEqual(await storedTokens(dataDir, docName), tokens(1000));
   });
 });
+
+/** The tokens of an edit log, one per line. */
+function linesOf(text: Y.Text): string[] {
+  return text.toString().split('\n').filter((line) => line !== '');
+}
