@@ -8,8 +8,10 @@
  * time is up throws from inside `Y.applyUpdate`. The room then treats it like any change Yjs
  * throws on: nothing of it is relayed or stored, and the room is rebuilt from storage.
  *
- * The check wraps `Y.Item.prototype.integrate` once per process. Outside `withIntegrateDeadline`
- * the deadline is infinite, so loads, compactions and changes from other nodes are never cut.
+ * The check wraps `Y.Item.prototype.integrate` and the `deleted` getter of items once per process
+ * (the cleanups Yjs runs after a change loop over items outside `integrate`). Outside
+ * `withIntegrateDeadline` the deadline is infinite, so loads, compactions and changes from other
+ * nodes are never cut.
  */
 import * as Y from 'yjs';
 import { QuireError } from '../../shared/errors.js';
@@ -37,6 +39,22 @@ Y.Item.prototype.integrate = function integrateBeforeDeadline(this: Y.Item, tran
   if (performance.now() > deadline) throw new IntegrateDeadlineError(limit);
   integrateItem.call(this, transaction, offset);
 };
+
+// Yjs's own cleanups after a change (merging runs of values, formatting cleanup of a text,
+// splitting items for deletions) walk items in loops of their own, outside `integrate`; nearly
+// every such loop reads an item's `deleted` flag. Reading it counts a step, and every 1,024th
+// step looks at the clock.
+const deletedFlag = Object.getOwnPropertyDescriptor(Y.Item.prototype, 'deleted');
+if (deletedFlag?.get === undefined) throw new Error('Yjs items no longer have a `deleted` getter; integrate-deadline.ts needs a new hook.');
+const readDeleted = deletedFlag.get;
+let steps = 0;
+Object.defineProperty(Y.Item.prototype, 'deleted', {
+  ...deletedFlag,
+  get(this: Y.Item): boolean {
+    if (deadline !== Number.POSITIVE_INFINITY && (++steps & 1023) === 0 && performance.now() > deadline) throw new IntegrateDeadlineError(limit);
+    return readDeleted.call(this) as boolean;
+  },
+});
 
 /** Runs `apply` with item integration limited to `limitMs` of wall time from now. */
 export function withIntegrateDeadline<T>(limitMs: number, apply: () => T): T {

@@ -8,6 +8,8 @@
  *   seconds of work), and a stream of updates just under the per-update limit;
  * - a conflict scan: one update placing 10,000 characters so that Yjs scans a run of 10,000 for
  *   each (17 s of event loop, 160 KB, inside a paragraph); cut off by the integration deadline;
+ * - a costly cleanup: one deletion over 39,000 embeds of a text that once held formatting (Yjs's
+ *   formatting cleanup is quadratic in the run: 8 s); cut off by the same deadline;
  * - deletions that overlap: 20,000 ranges that each cover all of a client's 19,000 structs, in
  *   80 KB (Yjs walks every struct a range covers, deleted or not: each took ~1.5 s of the event
  *   loop).
@@ -156,6 +158,45 @@ describe('attacks through the document', () => {
       assert.equal(await refusal(again, target, conflictScan(900_001, 1_001, 100, 100)), 'rate-limited');
     } finally {
       await again.close();
+    }
+    const report = await watch.finish({ rssGrowthMb: 150 });
+    t.diagnostic(JSON.stringify(report));
+  });
+
+  it('a costly cleanup: deleting a long run of a formatted text is cut off when the cleanup outlives the deadline', async (t) => {
+    const watch = await AttackWatch.start(t, server());
+    const target = (await createDocWithLinks(server().url)).id;
+    const client = await RawClient.connect(server().url, undefined, { 'x-forwarded-for': '203.0.113.10' });
+    try {
+      assert.deepEqual(await client.join(target), { ok: true, role: 'edit' });
+      // A text outside the editor's fragment that once held formatting, then 39,000 embeds in a
+      // row (embeds never merge), sent in parts under the per-change cap.
+      const local = new Y.Doc();
+      let sent = Y.encodeStateVector(local);
+      // Nested in a map, so that the server makes it a Y.Text too (a root stays untyped there).
+      const text = new Y.Text();
+      local.getMap('notes').set('text', text);
+      text.insert(0, 'x', { bold: true });
+      for (let part = 0; part < 2; part++) {
+        local.transact(() => {
+          for (let i = 0; i < 19_500; i++) text.insertEmbed(text.length, { n: i });
+        });
+        const update = Y.encodeStateAsUpdate(local, sent);
+        sent = Y.encodeStateVector(local);
+        assert.equal(await refusal(client, target, update), 'ok', `part ${part}`);
+      }
+      // One deletion over all of them: Yjs's contextless formatting cleanup walks the run of
+      // deleted items once per deleted item (8 s for 40,000 when measured without the deadline).
+      const before = Y.encodeStateVector(local);
+      text.delete(1, text.length - 1);
+      const deletion = Y.encodeStateAsUpdate(local, before);
+      t.diagnostic(`${deletion.length} bytes of deletion`);
+      const started = performance.now();
+      assert.equal(await refusal(client, target, deletion), 'update-too-complex');
+      t.diagnostic(`refused after ${Math.round(performance.now() - started)} ms`);
+      local.destroy();
+    } finally {
+      await client.close();
     }
     const report = await watch.finish({ rssGrowthMb: 150 });
     t.diagnostic(JSON.stringify(report));
