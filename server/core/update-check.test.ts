@@ -11,7 +11,7 @@ import { schema } from '../../document/schema.js';
 import { documentShape } from '../../document/shape.js';
 import { QuireError } from '../../shared/errors.js';
 import { int, pick, withSeed, type Rng } from '../../test/support/seeded.js';
-import { checkUpdate, leastStructs, MAX_VALUE_RUN } from './update-check.js';
+import { checkUpdate, leastStructs, MAX_VALUE_RUN, MAX_WRITERS_PER_UPDATE } from './update-check.js';
 
 const SHAPE = documentShape(schema);
 const LIMITS = { maxStructsPerUpdate: 20_000, maxNestingDepth: 64 };
@@ -336,6 +336,19 @@ describe('checkUpdate', () => {
       for (let i = 0; i <= MAX_VALUE_RUN; i++) merged.getArray<number>('list').push([i]);
     });
     assert.equal(check(new Y.Doc(), Y.encodeStateAsUpdate(merged)), 'update-too-complex', 'a run made in one transaction');
+  });
+  it('refuses a change carrying structs of more than MAX_WRITERS_PER_UPDATE clients', () => {
+    const pieces = (clients: number): Uint8Array =>
+      Y.mergeUpdates(Array.from({ length: clients }, (_, i) => {
+        const piece = new Y.Doc();
+        piece.clientID = 10_000 + i;
+        piece.getText('t').insert(0, 'x');
+        const update = Y.encodeStateAsUpdate(piece);
+        piece.destroy();
+        return update;
+      }));
+    assert.equal(check(new Y.Doc(), pieces(MAX_WRITERS_PER_UPDATE)), 'ok');
+    assert.equal(check(new Y.Doc(), pieces(MAX_WRITERS_PER_UPDATE + 1)), 'update-too-complex');
   });
 });
 
