@@ -10,6 +10,9 @@
  *   each (17 s of event loop, 160 KB, inside a paragraph); cut off by the integration deadline;
  * - a costly cleanup: one deletion over 39,000 embeds of a text that once held formatting (Yjs's
  *   formatting cleanup is quadratic in the run: 8 s); cut off by the same deadline;
+ * - cheap triggers: formatting changes of a few structs, each making Yjs clean up a text of
+ *   57,000 items (several ms each): the time applying takes beyond what a change paid for is charged to
+ *   its sender's struct budget;
  * - deletions that overlap: 20,000 ranges that each cover all of a client's 19,000 structs, in
  *   80 KB (Yjs walks every struct a range covers, deleted or not: each took ~1.5 s of the event
  *   loop).
@@ -27,6 +30,7 @@ import { conflictScan, manyElements, nestedElements } from '../support/crafted-u
 import { createDocWithLinks } from '../support/links.js';
 import { RawClient, refusalCode } from '../support/raw-client.js';
 import { useServerProcess } from '../support/server-process.js';
+import { sleep } from '../support/wait.js';
 
 async function attacker(url: string, docName: string): Promise<RawClient> {
   const client = await RawClient.connect(url);
@@ -164,41 +168,71 @@ describe('attacks through the document', () => {
   });
 
   it('a costly cleanup: deleting a long run of a formatted text is cut off when the cleanup outlives the deadline', async (t) => {
+    // A text outside the editor's fragment that once held formatting, then 39,000 embeds in a row
+    // (embeds never merge), in parts under the per-change cap; built before the watching starts,
+    // since building it keeps this process (and its health probes) busy.
+    const { local, text, parts } = embedsAfterFormatting(['bold'], 2, 19_500);
+    // One deletion over all of them: Yjs's contextless formatting cleanup walks the run of deleted
+    // items once per deleted item (8 s for 40,000 when measured without the deadline).
+    const before = Y.encodeStateVector(local);
+    text.delete(1, text.length - 1);
+    const deletion = Y.encodeStateAsUpdate(local, before);
+    local.destroy();
+    await settleAfterBusyBuild();
     const watch = await AttackWatch.start(t, server());
     const target = (await createDocWithLinks(server().url)).id;
     const client = await RawClient.connect(server().url, undefined, { 'x-forwarded-for': '203.0.113.10' });
     try {
       assert.deepEqual(await client.join(target), { ok: true, role: 'edit' });
-      // A text outside the editor's fragment that once held formatting, then 39,000 embeds in a
-      // row (embeds never merge), sent in parts under the per-change cap.
-      const local = new Y.Doc();
-      let sent = Y.encodeStateVector(local);
-      // Nested in a map, so that the server makes it a Y.Text too (a root stays untyped there).
-      const text = new Y.Text();
-      local.getMap('notes').set('text', text);
-      text.insert(0, 'x', { bold: true });
-      for (let part = 0; part < 2; part++) {
-        local.transact(() => {
-          for (let i = 0; i < 19_500; i++) text.insertEmbed(text.length, { n: i });
-        });
-        const update = Y.encodeStateAsUpdate(local, sent);
-        sent = Y.encodeStateVector(local);
-        assert.equal(await refusal(client, target, update), 'ok', `part ${part}`);
-      }
-      // One deletion over all of them: Yjs's contextless formatting cleanup walks the run of
-      // deleted items once per deleted item (8 s for 40,000 when measured without the deadline).
-      const before = Y.encodeStateVector(local);
-      text.delete(1, text.length - 1);
-      const deletion = Y.encodeStateAsUpdate(local, before);
+      for (const [part, update] of parts.entries()) assert.equal(await refusal(client, target, update), 'ok', `part ${part}`);
       t.diagnostic(`${deletion.length} bytes of deletion`);
       const started = performance.now();
       assert.equal(await refusal(client, target, deletion), 'update-too-complex');
       t.diagnostic(`refused after ${Math.round(performance.now() - started)} ms`);
-      local.destroy();
     } finally {
       await client.close();
     }
     const report = await watch.finish({ rssGrowthMb: 150 });
+    t.diagnostic(JSON.stringify(report));
+  });
+
+  it('cheap triggers: formatting changes that make Yjs clean up a long text each are paid for in time', async (t) => {
+    // A nested text with ten formatting keys and then 57,000 embeds: every formatting item added
+    // later makes Yjs clean up the whole text (several ms here), for a change of a few structs.
+    const TRIGGERS = 200;
+    const keys = Array.from({ length: 10 }, (_, i) => `k${i}`);
+    const { local, text, parts } = embedsAfterFormatting(keys, 3, 19_000);
+    const triggers: Uint8Array[] = [];
+    for (let i = 0; i < TRIGGERS; i++) {
+      const before = Y.encodeStateVector(local);
+      text.format(0, 1, { k0: i % 2 === 0 ? null : true });
+      triggers.push(Y.encodeStateAsUpdate(local, before));
+    }
+    local.destroy();
+    await settleAfterBusyBuild();
+    const watch = await AttackWatch.start(t, server());
+    const target = (await createDocWithLinks(server().url)).id;
+    const client = await RawClient.connect(server().url, undefined, { 'x-forwarded-for': '203.0.113.11' });
+    const tally = new Map<string, number>();
+    try {
+      assert.deepEqual(await client.join(target), { ok: true, role: 'edit' });
+      for (const [part, update] of parts.entries()) assert.equal(await refusal(client, target, update), 'ok', `part ${part}`);
+      const started = performance.now();
+      for (const trigger of triggers) {
+        const code = (await refusal(client, target, trigger)) ?? 'null';
+        tally.set(code, (tally.get(code) ?? 0) + 1);
+      }
+      t.diagnostic(`${TRIGGERS} formatting changes answered in ${Math.round(performance.now() - started)} ms: ${JSON.stringify(Object.fromEntries(tally))}`);
+    } finally {
+      await client.close();
+    }
+    // Each costs the server several ms of cleanup, paid from the struct budget (about 100 ms of
+    // applying a second, after a burst): once the budget is spent, they are refused until the time
+    // is paid for (without the charge all 200 went through). A change built on a refused one is
+    // refused as missing-dependencies.
+    assert.ok((tally.get('rate-limited') ?? 0) > 0, 'the time applying took is charged');
+    assert.deepEqual([...tally.keys()].filter((code) => !['ok', 'rate-limited', 'missing-dependencies'].includes(code)), []);
+    const report = await watch.finish({ rssGrowthMb: 200 });
     t.diagnostic(JSON.stringify(report));
   });
 });
@@ -215,4 +249,35 @@ function deleteSetUpdate(client: number, ranges: ReadonlyArray<readonly [number,
     encoding.writeVarUint(encoder, len);
   }
   return encoding.toUint8Array(encoder);
+}
+
+/**
+ * A Y.Text nested in a map (the server then makes it a Y.Text too; a root stays untyped there)
+ * whose first character carries `formats`, followed by `parts` × `perPart` embeds (embeds never
+ * merge); returns the document and the updates that build it, one per part.
+ */
+function embedsAfterFormatting(formats: readonly string[], parts: number, perPart: number): { local: Y.Doc; text: Y.Text; parts: Uint8Array[] } {
+  const local = new Y.Doc();
+  let sent = Y.encodeStateVector(local);
+  const text = new Y.Text();
+  local.getMap('notes').set('text', text);
+  text.insert(0, 'x', Object.fromEntries(formats.map((key) => [key, true])));
+  const updates: Uint8Array[] = [];
+  for (let part = 0; part < parts; part++) {
+    local.transact(() => {
+      for (let i = 0; i < perPart; i++) text.insertEmbed(text.length, { n: i });
+    });
+    updates.push(Y.encodeStateAsUpdate(local, sent));
+    sent = Y.encodeStateVector(local);
+  }
+  return { local, text, parts: updates };
+}
+
+/**
+ * Building a large document keeps this process busy for seconds, during which the server closes
+ * idle keep-alive connections of earlier requests; a short pause lets fetch see them closed
+ * before it picks one for the next request ("fetch failed" otherwise).
+ */
+async function settleAfterBusyBuild(): Promise<void> {
+  await sleep(200);
 }
