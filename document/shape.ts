@@ -54,6 +54,10 @@ export function documentShape(schema: Schema): DocumentShape {
     if (type.inlineContent) holdsText.add(type.name);
   }
   const marks = new Set(Object.keys(schema.marks));
+  // y-prosemirror writes `name--hash` keys only for marks that may overlap themselves; accepting
+  // them for other marks would let a change put any number of distinct keys into a text, and Yjs's
+  // formatting cleanup costs time in proportion to the keys a text holds.
+  const overlapping = new Set(Object.values(schema.marks).filter((type) => !type.excludes(type)).map((type) => type.name));
   return {
     topLevel: allowedChildren(schema.topNodeType),
     children,
@@ -61,7 +65,7 @@ export function documentShape(schema: Schema): DocumentShape {
     isMarkKey(key) {
       if (marks.has(key) || Y_PROSEMIRROR_KEYS.has(key)) return true;
       const hashed = HASHED_MARK_KEY.exec(key);
-      return hashed !== null && marks.has(hashed[1]!);
+      return hashed !== null && overlapping.has(hashed[1]!);
     },
   };
 }

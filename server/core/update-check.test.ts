@@ -350,6 +350,18 @@ describe('checkUpdate', () => {
     assert.equal(check(new Y.Doc(), pieces(MAX_WRITERS_PER_UPDATE)), 'ok');
     assert.equal(check(new Y.Doc(), pieces(MAX_WRITERS_PER_UPDATE + 1)), 'update-too-complex');
   });
+  it('accepts y-prosemirror hashed mark keys only for marks that may overlap themselves (none here)', () => {
+    const withMark = (key: string): Uint8Array =>
+      updateOf((fragment) => {
+        const text = new Y.XmlText();
+        const block = new Y.XmlElement('paragraph');
+        block.insert(0, [text]);
+        fragment.insert(0, [block]);
+        text.insert(0, 'marked', { [key]: {} });
+      });
+    assert.equal(check(new Y.Doc(), withMark('strong')), 'ok');
+    assert.equal(check(new Y.Doc(), withMark('strong--AbCd1234')), 'invalid-document');
+  });
 });
 
 function varUint(value: number): number[] {
