@@ -81,6 +81,8 @@ const UNLIMITED: StructBudget = { has: () => true, take: () => true, charge: () 
  * a second a connection can keep the server applying for about 100 ms of every second.
  */
 const STRUCTS_PER_APPLY_MS = 200;
+/** Applying time every change has free (0.1 ms): a keystroke's fixed cost is not charged. */
+const FREE_APPLY_STRUCTS = 20;
 
 /** How many deletion ranges the document already holds cost as much as one new struct or deletion. */
 const KNOWN_DELETIONS_PER_STRUCT = 4;
@@ -222,7 +224,8 @@ export class Room {
     // What applying took beyond what the change paid for (Yjs's cleanups can walk a whole text
     // for one formatting item): the sender pays the excess, after the fact.
     const took = Math.round((performance.now() - applyStarted) * STRUCTS_PER_APPLY_MS);
-    if (took > checked.cost) budget.charge(took - checked.cost);
+    const paid = checked.cost + FREE_APPLY_STRUCTS;
+    if (took > paid) budget.charge(took - paid);
     const leftPending = store.pendingStructs !== pendingBefore.structs || store.pendingDs !== pendingBefore.ds;
     if (leftPending) {
       store.pendingStructs = pendingBefore.structs;

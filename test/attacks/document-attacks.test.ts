@@ -163,7 +163,8 @@ describe('attacks through the document', () => {
     } finally {
       await again.close();
     }
-    const report = await watch.finish({ rssGrowthMb: 150 });
+    // The deadline (1 s for a change of 20,000 structs) is how long the server may stall on it.
+    const report = await watch.finish({ rssGrowthMb: 150, healthWithinMs: 2500 });
     t.diagnostic(JSON.stringify(report));
   });
 
