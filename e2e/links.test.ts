@@ -102,6 +102,10 @@ describe('the link bubble', () => {
       await waitFor('the link to change', async () => (await hrefs(page)).join() === 'https://example.org/new', { timeoutMs: PAGE_TIMEOUT_MS });
       assert.equal(await focused(page), 'document');
 
+      // The bubble comes back for the changed link once the editor has shown it; Tab before that
+      // leaves the editor for the page.
+      await bubble.waitFor({ state: 'visible', timeout: PAGE_TIMEOUT_MS });
+      await waitFor('the bubble to show the new address', async () => (await bubble.locator('.link-bubble-address').textContent())?.trim() === 'example.org/new', { timeoutMs: PAGE_TIMEOUT_MS });
       await page.keyboard.press('Tab');
       await page.keyboard.press('End');
       assert.equal(await focused(page), 'remove');
