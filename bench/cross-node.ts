@@ -100,7 +100,7 @@ export function renderCrossNode(result: CrossNodeResult): string {
     '',
     `Bus messages received by the node holding no client of the document: ${result.idleNodeBusMessages} (target: 0).`,
     `${added('p50') <= 1 ? 'MET   ' : 'MISSED'} Cross-node relay adds at most 1 ms at p50: +${added('p50').toFixed(2)} ms.`,
-    'A node publishes a change to the others only once it is stored in PostgreSQL, so the added latency includes one database write.',
+    'A node publishes a change to the other nodes as soon as it has applied it, before it is stored; every node that relays a change stores it too.',
     '',
   ].join('\n');
 }

@@ -141,7 +141,7 @@ export function summarizeRun(results: BenchResults, sizes: BenchSizes, peers: re
       .filter(([, o]) => !o.ok)
       .map(([key, o]) => `${key}: error: ${o.ok ? '' : o.error}`),
     ...[...results.relay.entries()].filter(([, o]) => o.ok && o.value.missing > 0).map(([key, o]) => `Relay ${key}: ${o.ok ? o.value.missing : 0} deliveries missing.`),
-    'Cross-node (Quire with two nodes sharing Redis): not measured yet; ServerHandle takes several URLs (writer on the first node, readers on the last) for it.',
+    'Cross-node (three Quire nodes sharing PostgreSQL and Redis): its own section below.',
   ];
   return { rows, targets, notes };
 }
