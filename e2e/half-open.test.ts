@@ -11,8 +11,7 @@ import type { QuireWindow } from '../test/support/e2e/page-types.js';
 import { providerState } from '../test/support/e2e/page-actions.js';
 import { runScenario } from '../test/support/e2e/scenario.js';
 import { useBrowserAndServer } from '../test/support/e2e/fixture.js';
-import { SocketSwitch } from '../test/support/e2e/socket-switch.js';
-import { waitFor } from '../test/support/wait.js';
+import { openSwitchedPair } from '../test/support/e2e/switched-pair.js';
 
 /** What the status line may say once the page knows its connection is gone. */
 const DISCONNECTED_STATUS = /^(Offline — \d+ changes? kept on this device|Reconnecting…)$/;
@@ -26,16 +25,8 @@ const e2e = useBrowserAndServer();
 describe('a half-open connection', () => {
   it('is noticed without any browser event, and what was typed meanwhile arrives once the network is back', { timeout: 120_000 }, async (t) => {
     await runScenario(e2e(), async (scenario) => {
-      const docName = (await scenario.newDoc()).id;
-      const network = new SocketSwitch();
-      const alice = await scenario.open(`/d/${docName}`, 'Alice', { prepare: (context) => network.install(context) });
-      const bob = await scenario.open(`/d/${docName}`, 'Bob');
-
-      await alice.page.locator('#editor .ProseMirror').click();
-      await alice.page.keyboard.type('Before the drop.');
-      await waitForText([alice.page, bob.page], 'Before the drop.');
+      const { network, alice, bob } = await openSwitchedPair(scenario, 'Before the drop.');
       await waitForSaved(alice.page);
-      await waitFor('Alice to upgrade to a WebSocket', async () => (await providerState(alice.page)).transport === 'websocket');
 
       network.stall();
       const stalledAt = Date.now();

@@ -18,8 +18,7 @@ import { fragmentText } from '../test/support/e2e/node-peer.js';
 import { flushIndexedDb, providerState } from '../test/support/e2e/page-actions.js';
 import { runScenario } from '../test/support/e2e/scenario.js';
 import { useBrowserAndServer } from '../test/support/e2e/fixture.js';
-import { SocketSwitch } from '../test/support/e2e/socket-switch.js';
-import { waitFor } from '../test/support/wait.js';
+import { openSwitchedPair } from '../test/support/e2e/switched-pair.js';
 
 /** What the status line may say while the connection is down. */
 const OFFLINE_STATUS = /^(Offline — (\d+) changes? kept on this device|Reconnecting…)$/;
@@ -31,16 +30,7 @@ const e2e = useBrowserAndServer();
 describe('offline editing', () => {
   it('keeps offline edits across a reload and merges them with the other person\'s on reconnect', { timeout: 120_000 }, async (t) => {
     await runScenario(e2e(), async (scenario) => {
-      const docName = (await scenario.newDoc()).id;
-      const network = new SocketSwitch();
-      const alice = await scenario.open(`/d/${docName}`, 'Alice', { prepare: (context) => network.install(context) });
-      const bob = await scenario.open(`/d/${docName}`, 'Bob');
-
-      await alice.page.locator('#editor .ProseMirror').click();
-      await alice.page.keyboard.type('Written together.');
-      await waitForText([alice.page, bob.page], 'Written together.');
-      // Cut the WebSocket itself, not a polling request that happens to be in flight.
-      await waitFor('Alice to upgrade to a WebSocket', async () => (await providerState(alice.page)).transport === 'websocket', { timeoutMs: PAGE_TIMEOUT_MS });
+      const { docName, network, alice, bob } = await openSwitchedPair(scenario, 'Written together.');
 
       await network.cut();
       const offlineStatus = await waitForStatus(alice.page, OFFLINE_STATUS);

@@ -35,6 +35,15 @@ describe('durability across kill -9 and SIGTERM', () => {
     return provider;
   }
 
+  /** A server process on a new data dir, a new document on it, and an editor connected to it. */
+  async function startEditing(): Promise<{ dataDir: string; server: ServerProcess; docName: string; editor: DocProvider }> {
+    const dataDir = await makeTempDir('quire-durability-');
+    dirs.push(dataDir);
+    const server = await startServer(dataDir);
+    const docName = await createDocument(server.url);
+    return { dataDir, server, docName, editor: connect(server, docName) };
+  }
+
   /**
    * What a newcomer sees in the `edits` log after a restart on `dataDir` (a Y.Text, one token per
    * line: a list of that many values from one client would pass the server's cap on value runs). The restarted server
@@ -60,11 +69,7 @@ describe('durability across kill -9 and SIGTERM', () => {
   });
 
   it('keeps 2,000 saved edits when the server is killed with SIGKILL', { timeout: 60_000 }, async () => {
-    const dataDir = await makeTempDir('quire-durability-');
-    dirs.push(dataDir);
-    const server = await startServer(dataDir);
-    const docName = await createDocument(server.url);
-    const editor = connect(server, docName);
+    const { dataDir, server, docName, editor } = await startEditing();
     await editor.whenSynced();
     const edits = editor.doc.getText('edits');
     for (let i = 0; i < 2000; i++) {
@@ -82,11 +87,7 @@ describe('durability across kill -9 and SIGTERM', () => {
 
   it('keeps every acknowledged edit when killed at a random moment mid-stream', { timeout: 60_000 }, async (context) => {
     await withSeed(async (seed, rng) => {
-      const dataDir = await makeTempDir('quire-durability-');
-      dirs.push(dataDir);
-      const server = await startServer(dataDir);
-      const docName = await createDocument(server.url);
-      const editor = connect(server, docName);
+      const { dataDir, server, docName, editor } = await startEditing();
       await editor.whenSynced();
       const edits = editor.doc.getText('edits');
       const killAfter = 200 + Math.floor(rng() * 1800);
@@ -121,11 +122,7 @@ describe('durability across kill -9 and SIGTERM', () => {
   });
 
   it('on SIGTERM exits with code 0 after storing every edit it had received', { timeout: 60_000 }, async () => {
-    const dataDir = await makeTempDir('quire-durability-');
-    dirs.push(dataDir);
-    const server = await startServer(dataDir);
-    const docName = await createDocument(server.url);
-    const editor = connect(server, docName);
+    const { dataDir, server, docName, editor } = await startEditing();
     const observer = connect(server, docName);
     await Promise.all([editor.whenSynced(), observer.whenSynced()]);
     const edits = editor.doc.getText('edits');
