@@ -8,28 +8,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Encoder as DefaultEncoder, PacketType, type Packet } from 'socket.io-parser';
+import { prng, testSeed } from '../../test/support/seeded.js';
 import { Decoder, Encoder, RESERVED_EVENTS, SINGLE_FRAME_MARKER, canEncodeSingleFrame, createParser, decodeSingleFrame, encodeSingleFrame, type ParserOptions } from './parser.js';
 
-const SEED = process.env.SEED === undefined ? Math.floor(Math.random() * 2 ** 32) : Number(process.env.SEED);
+const SEED = testSeed();
 const CASES = Number(process.env.FUZZ_CASES ?? 20_000);
 const QUIRE: ParserOptions = { allowedEvents: ['join', 'leave', 'sync', 'awareness'], maxArguments: 3, maxAttachments: 3, maxAttachmentBytes: 16 };
-
-/** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 class Gen {
   readonly next: () => number;
   constructor(seed: number) {
-    this.next = random(seed);
+    this.next = prng(seed);
   }
   int(below: number): number {
     return Math.floor(this.next() * below);
