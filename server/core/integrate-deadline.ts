@@ -33,10 +33,18 @@ export class TooSlowToApply extends QuireError {
 
 let deadline = Number.POSITIVE_INFINITY;
 let limit = 0;
+/** Set when a hook threw for the deadline; Yjs's own `finally` blocks may throw other errors after. */
+let tripped = false;
+
+function pastDeadline(): boolean {
+  if (performance.now() <= deadline) return false;
+  tripped = true;
+  return true;
+}
 
 const integrateItem = Y.Item.prototype.integrate;
 Y.Item.prototype.integrate = function integrateBeforeDeadline(this: Y.Item, transaction: Y.Transaction, offset: number): void {
-  if (performance.now() > deadline) throw new IntegrateDeadlineError(limit);
+  if (deadline !== Number.POSITIVE_INFINITY && pastDeadline()) throw new IntegrateDeadlineError(limit);
   integrateItem.call(this, transaction, offset);
 };
 
@@ -51,20 +59,30 @@ let steps = 0;
 Object.defineProperty(Y.Item.prototype, 'deleted', {
   ...deletedFlag,
   get(this: Y.Item): boolean {
-    if (deadline !== Number.POSITIVE_INFINITY && (++steps & 1023) === 0 && performance.now() > deadline) throw new IntegrateDeadlineError(limit);
+    if (deadline !== Number.POSITIVE_INFINITY && (++steps & 1023) === 0 && pastDeadline()) throw new IntegrateDeadlineError(limit);
     return readDeleted.call(this) as boolean;
   },
 });
 
-/** Runs `apply` with item integration limited to `limitMs` of wall time from now. */
+/**
+ * Runs `apply` with item integration limited to `limitMs` of wall time from now (never past an
+ * enclosing deadline). Throws IntegrateDeadlineError when the deadline cut it off, whatever error
+ * Yjs's cleanup threw last.
+ */
 export function withIntegrateDeadline<T>(limitMs: number, apply: () => T): T {
-  const outer = deadline;
-  deadline = performance.now() + limitMs;
-  limit = limitMs;
+  const outer = { deadline, limit, tripped };
+  deadline = Math.min(outer.deadline, performance.now() + limitMs);
+  limit = deadline === outer.deadline ? outer.limit : limitMs;
+  tripped = false;
   try {
     return apply();
+  } catch (error) {
+    if (tripped) throw new IntegrateDeadlineError(limit);
+    throw error;
   } finally {
-    deadline = outer;
+    deadline = outer.deadline;
+    limit = outer.limit;
+    tripped = outer.tripped || tripped;
   }
 }
 
