@@ -195,7 +195,8 @@ export class Room {
     if (!budget.take(checked.cost)) throw new QuireError('rate-limited', 'Too many changes too fast from this connection; slow down and resend.');
     // A lookup each, not a change: paid at a fraction, and after the fact, so that a handshake
     // carrying a long-edited document's whole delete set goes through.
-    budget.charge(Math.ceil(checked.knownDeletions / KNOWN_DELETIONS_PER_STRUCT));
+    const knownDeletionCharge = Math.ceil(checked.knownDeletions / KNOWN_DELETIONS_PER_STRUCT);
+    budget.charge(knownDeletionCharge);
     this.checkRoom(checked.cost);
     this.checkSize(update.length);
     const foreign = this.foreignWriters(member, checked.writers);
@@ -224,7 +225,7 @@ export class Room {
     // What applying took beyond what the change paid for (Yjs's cleanups can walk a whole text
     // for one formatting item): the sender pays the excess, after the fact.
     const took = Math.round((performance.now() - applyStarted) * STRUCTS_PER_APPLY_MS);
-    const paid = checked.cost + FREE_APPLY_STRUCTS;
+    const paid = checked.cost + knownDeletionCharge + FREE_APPLY_STRUCTS;
     if (took > paid) budget.charge(took - paid);
     const leftPending = store.pendingStructs !== pendingBefore.structs || store.pendingDs !== pendingBefore.ds;
     if (leftPending) {
