@@ -200,7 +200,10 @@ export class Collaboration {
 
   private heldOff(address: string): boolean {
     const until = this.heldOffUntil.get(address);
-    return until !== undefined && until > (this.options.now ?? Date.now)();
+    if (until === undefined) return false;
+    if (until > (this.options.now ?? Date.now)()) return true;
+    this.heldOffUntil.delete(address);
+    return false;
   }
 
   /** Handles a sync message; the returned promise resolves to the reply for its ack. */
