@@ -14,7 +14,7 @@ export const QUIRE_NAMESPACE = '/quire';
  */
 export type Role = 'owner' | 'edit' | 'view';
 
-const ROLE_RANK: Readonly<Record<Role, number>> = { view: 0, edit: 1, owner: 2 };
+export const ROLE_RANK: Readonly<Record<Role, number>> = { view: 0, edit: 1, owner: 2 };
 
 /** Whether `role` includes everything `needed` allows (an owner may edit, an editor may view). */
 export function roleIncludes(role: Role, needed: Role): boolean {

@@ -10,7 +10,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { newLinkToken } from '../../shared/doc-id.js';
 import { QuireError } from '../../shared/errors.js';
-import type { Role } from '../../shared/events.js';
+import { ROLE_RANK, type Role } from '../../shared/events.js';
 import type { LinkRecord, LinkStore } from '../../storage/link-store.js';
 import { StoreConflictError } from '../../storage/store-errors.js';
 
@@ -18,9 +18,6 @@ import { StoreConflictError } from '../../storage/store-errors.js';
 export const ORIGINAL_LINK_ID = 'original';
 /** The longest label a person may give a link. */
 export const MAX_LINK_LABEL_LENGTH = 200;
-
-/** How links made at the same moment are listed: the most powerful first. */
-const ROLE_ORDER: Readonly<Record<Role, number>> = { owner: 0, edit: 1, view: 2 };
 
 export interface IssuedLink {
   readonly record: LinkRecord;
@@ -114,7 +111,7 @@ export class Links {
     const legacy = stored.find((link) => link.legacy);
     const working = stored
       .filter((link) => link.revokedAt === null && !link.legacy)
-      .sort((a, b) => a.createdAt - b.createdAt || ROLE_ORDER[a.role] - ROLE_ORDER[b.role]);
+      .sort((a, b) => a.createdAt - b.createdAt || ROLE_RANK[b.role] - ROLE_RANK[a.role]);
     if (legacy !== undefined && legacy.revokedAt !== null) return working;
     return [legacy ?? originalLink(docName), ...working];
   }
