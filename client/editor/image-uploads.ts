@@ -55,7 +55,7 @@ export class ImageUploads {
     /** Told when the server refused a picture for good (too large, not a picture…), and which. */
     private readonly onRefused: (message: string, id: string) => void,
     /** A signed token the page was opened with, sent as the upload's bearer; null for a link page. */
-    private readonly token: string | null = null,
+    private readonly token: string | null,
   ) {
     window.addEventListener('online', () => this.flush());
   }
