@@ -11,6 +11,7 @@ import { schema } from '../../document/schema.js';
 import { documentShape } from '../../document/shape.js';
 import { QuireError } from '../../shared/errors.js';
 import { int, pick, withSeed, type Rng } from '../../test/support/seeded.js';
+import { deleteSetUpdate } from '../../test/support/crafted-updates.js';
 import { checkUpdate, leastStructs, MAX_VALUE_RUN, MAX_WRITERS_PER_UPDATE } from './update-check.js';
 
 const SHAPE = documentShape(schema);
@@ -299,8 +300,7 @@ describe('checkUpdate', () => {
     const client = doc.clientID;
     const state = Y.getState(doc.store, client);
     // No structs; a delete set of one client with the given ranges (lib0 v1 encoding).
-    const deletions = (ranges: Array<[number, number]>): Uint8Array =>
-      Uint8Array.from([0, 1, ...varUint(client), ...varUint(ranges.length), ...ranges.flatMap(([clock, len]) => [...varUint(clock), ...varUint(len)])]);
+    const deletions = (ranges: Array<[number, number]>): Uint8Array => deleteSetUpdate(client, ranges);
     // The freeze this guards against: each range walks every struct it covers, deleted or not.
     assert.equal(check(doc, deletions(Array.from({ length: 1000 }, () => [0, state]))), 'invalid-update');
     assert.equal(check(doc, deletions([[0, 10], [5, 10]])), 'invalid-update');

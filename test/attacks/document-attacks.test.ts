@@ -21,12 +21,11 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { FRAGMENT_NAME } from '../../document/fragment.js';
 import { encodeUpdateMessage } from '../../shared/protocol.js';
 import { AttackWatch } from '../support/attack-watch.js';
-import { conflictScan, manyElements, nestedElements } from '../support/crafted-updates.js';
+import { conflictScan, deleteSetUpdate, manyElements, nestedElements } from '../support/crafted-updates.js';
 import { createDocWithLinks } from '../support/links.js';
 import { RawClient, refusalCode } from '../support/raw-client.js';
 import { useServerProcess } from '../support/server-process.js';
@@ -237,20 +236,6 @@ describe('attacks through the document', () => {
     t.diagnostic(JSON.stringify(report));
   });
 });
-
-/** An update of no structs and one client's deletion ranges (lib0 v1 encoding; Yjs would merge them). */
-function deleteSetUpdate(client: number, ranges: ReadonlyArray<readonly [number, number]>): Uint8Array {
-  const encoder = encoding.createEncoder();
-  encoding.writeVarUint(encoder, 0);
-  encoding.writeVarUint(encoder, 1);
-  encoding.writeVarUint(encoder, client);
-  encoding.writeVarUint(encoder, ranges.length);
-  for (const [clock, len] of ranges) {
-    encoding.writeVarUint(encoder, clock);
-    encoding.writeVarUint(encoder, len);
-  }
-  return encoding.toUint8Array(encoder);
-}
 
 /**
  * A Y.Text nested in a map (the server then makes it a Y.Text too; a root stays untyped there)

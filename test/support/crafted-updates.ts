@@ -118,3 +118,17 @@ export function conflictScan(typist: number, placer: number, run: number, placed
   }
   return finish(encoder);
 }
+
+/** An update of no structs and one client's deletion ranges (lib0 v1 encoding; Yjs would merge them). */
+export function deleteSetUpdate(client: number, ranges: ReadonlyArray<readonly [number, number]>): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, 0);
+  encoding.writeVarUint(encoder, 1);
+  encoding.writeVarUint(encoder, client);
+  encoding.writeVarUint(encoder, ranges.length);
+  for (const [clock, len] of ranges) {
+    encoding.writeVarUint(encoder, clock);
+    encoding.writeVarUint(encoder, len);
+  }
+  return encoding.toUint8Array(encoder);
+}
