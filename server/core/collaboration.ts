@@ -15,6 +15,7 @@ import { stampName } from './stamped-presence.js';
 import type { QuireObserver } from './hooks.js';
 import { createHash } from 'node:crypto';
 import { Member } from './member.js';
+import { networkKey } from './network-key.js';
 import type { Room } from './room.js';
 import { TokenBucket } from './token-bucket.js';
 import type { RoomRegistry } from './room-registry.js';
@@ -63,7 +64,7 @@ export const DEFAULT_RATE_LIMIT: RateLimitOptions = {
   presenceByteBurst: 256 * 1024,
 };
 
-/** How long an address's changes are refused after one of them outlived its integration deadline. */
+/** How long a network's changes are refused after one of them outlived its integration deadline. */
 const HOLD_OFF_MS = 60_000;
 
 interface ConnectionState {
@@ -81,7 +82,7 @@ interface ConnectionState {
 export class Collaboration {
   private readonly options: CollaborationOptions;
   private readonly connections = new Map<Connection, ConnectionState>();
-  /** Addresses whose changes are refused until then (ms), after one outlived its deadline. */
+  /** Networks (see network-key.ts) whose changes are refused until then (ms), after one outlived its deadline. */
   private readonly heldOffUntil = new Map<string, number>();
 
   /** Memberships through links that expire: ended when they do, open or not. */
@@ -188,21 +189,23 @@ export class Collaboration {
 
   /**
    * A change that outlived its integration deadline was crafted to cost far more than it pays for
-   * (see integrate-deadline.ts): its address's changes are refused for HOLD_OFF_MS, whatever
+   * (see integrate-deadline.ts): the changes of its sender's network (its IPv4 address, or its
+   * IPv6 /64, whose addresses one sender may all use) are refused for HOLD_OFF_MS, whatever
    * connection they come on, and this connection is closed once the refusal has gone out.
    */
   private holdOff(connection: Connection): void {
     const now = (this.options.now ?? Date.now)();
-    for (const [address, until] of this.heldOffUntil) if (until <= now) this.heldOffUntil.delete(address);
-    this.heldOffUntil.set(connection.remoteAddress, now + HOLD_OFF_MS);
+    for (const [network, until] of this.heldOffUntil) if (until <= now) this.heldOffUntil.delete(network);
+    this.heldOffUntil.set(networkKey(connection.remoteAddress), now + HOLD_OFF_MS);
     setImmediate(() => connection.close());
   }
 
   private heldOff(address: string): boolean {
-    const until = this.heldOffUntil.get(address);
+    const network = networkKey(address);
+    const until = this.heldOffUntil.get(network);
     if (until === undefined) return false;
     if (until > (this.options.now ?? Date.now)()) return true;
-    this.heldOffUntil.delete(address);
+    this.heldOffUntil.delete(network);
     return false;
   }
 
@@ -229,7 +232,7 @@ export class Collaboration {
         return { ok: true };
       }
       if (this.heldOff(connection.remoteAddress)) {
-        throw new QuireError('rate-limited', 'A change from this address took too long to apply; changes from it are refused for a while.');
+        throw new QuireError('rate-limited', 'A change from this network took too long to apply; changes from it are refused for a while.');
       }
       try {
         await room.applyClientChange(member, decoded.payload, decoded.type === SYNC_STEP2 ? 'step2' : 'update', state.structs);

@@ -7,7 +7,8 @@
  * - cheap bytes, costly work: 1 MB updates of 60,000 empty elements (each cost ~40 MB of heap and
  *   seconds of work), and a stream of updates just under the per-update limit;
  * - a conflict scan: one update placing 10,000 characters so that Yjs scans a run of 10,000 for
- *   each (17 s of event loop, 160 KB, inside a paragraph); cut off by the integration deadline;
+ *   each (17 s of event loop, 160 KB, inside a paragraph); cut off by the integration deadline,
+ *   after which its sender's network (an IPv4 address, an IPv6 /64) may change nothing for 60 s;
  * - a costly cleanup: one deletion over 39,000 embeds of a text that once held formatting (Yjs's
  *   formatting cleanup is quadratic in the run: 8 s); cut off by the same deadline;
  * - cheap triggers: formatting changes of a few structs, each making Yjs clean up a text of
@@ -165,6 +166,32 @@ describe('attacks through the document', () => {
     // The deadline (1 s for a change of 20,000 structs) is how long the server may stall on it.
     const report = await watch.finish({ rssGrowthMb: 150, healthWithinMs: 2500 });
     t.diagnostic(JSON.stringify(report));
+  });
+
+  it('a hold-off covers the IPv6 /64 the change came from, not only its address', async () => {
+    // An IPv6 sender may use every address of its /64: moving to the next one must not escape.
+    const target = (await createDocWithLinks(server().url)).id;
+    const from = async (address: string): Promise<RawClient> => {
+      const client = await RawClient.connect(server().url, undefined, { 'x-forwarded-for': address });
+      assert.deepEqual(await client.join(target), { ok: true, role: 'edit' });
+      return client;
+    };
+    const attacker = await from('2001:db8:9:1::9');
+    try {
+      assert.equal(await refusal(attacker, target, conflictScan(900_010, 1_010, 10_000, 9_997)), 'update-too-complex');
+    } finally {
+      await attacker.close();
+    }
+    const paragraph = () => updateOf((doc) => doc.getXmlFragment(FRAGMENT_NAME).insert(0, [new Y.XmlElement('paragraph')]));
+    const sameNetwork = await from('2001:db8:9:1:a:b:c:d');
+    const otherNetwork = await from('2001:db8:9:2::9');
+    try {
+      assert.equal(await refusal(sameNetwork, target, paragraph()), 'rate-limited', 'another address of the same /64');
+      assert.equal(await refusal(otherNetwork, target, paragraph()), 'ok', 'an address of the next /64');
+    } finally {
+      await sameNetwork.close();
+      await otherNetwork.close();
+    }
   });
 
   it('a costly cleanup: deleting a long run of a formatted text is cut off when the cleanup outlives the deadline', async (t) => {
