@@ -11,6 +11,9 @@
  *   after which its sender's network (an IPv4 address, an IPv6 /64) may change nothing for 60 s;
  * - a costly cleanup: one deletion over 39,000 embeds of a text that once held formatting (Yjs's
  *   formatting cleanup is quadratic in the run: 8 s); cut off by the same deadline;
+ * - a map key overwrite history: a heading's `level` overwritten 19,000 times, then 1,000 values
+ *   (7 KB) each placed after its first value, so that Yjs scans the whole history for each
+ *   (15 s); cut off by the same deadline, with honest people in that document;
  * - cheap triggers: formatting changes of a few structs, each making Yjs clean up a text of
  *   57,000 items (several ms each): the time applying takes beyond what a change paid for is charged to
  *   its sender's struct budget;
@@ -23,14 +26,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as Y from 'yjs';
+import { DocProvider } from '../../client/provider.js';
 import { FRAGMENT_NAME } from '../../document/fragment.js';
 import { encodeUpdateMessage } from '../../shared/protocol.js';
 import { AttackWatch } from '../support/attack-watch.js';
-import { conflictScan, deleteSetUpdate, manyElements, nestedElements } from '../support/crafted-updates.js';
+import { attributeHistoryScan, conflictScan, deleteSetUpdate, manyElements, nestedElements } from '../support/crafted-updates.js';
+import { snapshotOf } from '../support/doc-state.js';
 import { createDocWithLinks } from '../support/links.js';
 import { RawClient, refusalCode } from '../support/raw-client.js';
 import { useServerProcess } from '../support/server-process.js';
-import { sleep } from '../support/wait.js';
+import { sleep, waitFor, withTimeout } from '../support/wait.js';
 
 async function attacker(url: string, docName: string): Promise<RawClient> {
   const client = await RawClient.connect(url);
@@ -223,6 +228,37 @@ describe('attacks through the document', () => {
     t.diagnostic(JSON.stringify(report));
   });
 
+  it('a map key overwrite history: a change that makes Yjs scan a key\'s whole history per value is cut off', async (t) => {
+    // A heading whose `level` two clients overwrote 19,000 times in turn (every overwritten value
+    // stays in the key's list of items), in changes of 1,000. Then 1,000 values (7 KB) each placed
+    // after the first of that history: Yjs scans all 19,000 items for each (15.6 s in plain Yjs;
+    // 11–16 s of event loop on a server without the deadline).
+    const { history, scan } = attributeHistoryScan([1_000, 1_001], 900_000, 19_000, 1_000, 1_000);
+    const watch = await AttackWatch.start(t, server());
+    // Its own document, as for the conflict scan, with two people typing in it who go through its resync.
+    const target = (await createDocWithLinks(server().url)).id;
+    const client = await RawClient.connect(server().url, undefined, { 'x-forwarded-for': '203.0.113.12' });
+    let typists: Typists;
+    try {
+      assert.deepEqual(await client.join(target), { ok: true, role: 'edit' });
+      for (const [part, update] of history.entries()) assert.equal(await refusal(client, target, update), 'ok', `history part ${part}`);
+      typists = await Typists.start(t, server().url, target);
+      t.diagnostic(`${scan.length} bytes of scan`);
+      const started = performance.now();
+      assert.equal(await refusal(client, target, scan), 'update-too-complex');
+      t.diagnostic(`refused after ${Math.round(performance.now() - started)} ms`);
+      await client.waitFor('the server to close the attacker\'s connection', () => !client.connected);
+    } finally {
+      await client.close();
+    }
+    // They type on for a while in the rebuilt room.
+    await sleep(1000);
+    const seen = await typists.finish();
+    t.diagnostic(`errors the typists saw during the resync: ${JSON.stringify(seen)}`);
+    const report = await watch.finish({ rssGrowthMb: 150 });
+    t.diagnostic(JSON.stringify(report));
+  });
+
   it('cheap triggers: formatting changes that make Yjs clean up a long text each are paid for in time', async (t) => {
     // A nested text with ten formatting keys and then 57,000 embeds: every formatting item added
     // later makes Yjs clean up the whole text (several ms here), for a change of a few structs.
@@ -293,4 +329,71 @@ function embedsAfterFormatting(formats: readonly string[], parts: number, perPar
  */
 async function settleAfterBusyBuild(): Promise<void> {
   await sleep(200);
+}
+
+/**
+ * Two people typing a word every 150 ms in a document under attack, whose room is rebuilt from
+ * storage: they go through a resync (and may be told `not-joined` or `resync` for changes in
+ * flight meanwhile, which they keep and send again). `finish()` stops the typing and checks that
+ * nothing was lost: both hold every word either typed, and a newcomer loads the same document
+ * from storage. It returns the codes of the errors they saw.
+ */
+class Typists {
+  private readonly people: Array<{ readonly provider: DocProvider; readonly typed: string[]; readonly errors: string[] }> = [];
+  private readonly timers: NodeJS.Timeout[] = [];
+
+  private constructor(
+    private readonly url: string,
+    private readonly docName: string,
+  ) {}
+
+  static async start(t: { after(fn: () => unknown): void }, url: string, docName: string): Promise<Typists> {
+    const typists = new Typists(url, docName);
+    t.after(() => typists.dispose());
+    for (const name of ['eve', 'fay']) {
+      const provider = new DocProvider(url, docName, new Y.Doc(), { transports: ['websocket'], reconnectDelayMs: 100, reconnectDelayMaxMs: 500 });
+      const person = { provider, typed: [] as string[], errors: [] as string[] };
+      provider.on('error', (error) => person.errors.push(error.code));
+      typists.people.push(person);
+      let n = 0;
+      typists.timers.push(
+        setInterval(() => {
+          const word = `${name}${n++} `;
+          const text = provider.doc.getText('t');
+          text.insert(text.length, word);
+          person.typed.push(word);
+        }, 150),
+      );
+    }
+    await withTimeout('the typists to sync', Promise.all(typists.people.map((p) => p.provider.whenSynced())), 15_000);
+    return typists;
+  }
+
+  async finish(): Promise<string[]> {
+    for (const timer of this.timers) clearInterval(timer);
+    const [a, b] = this.people as [Typists['people'][0], Typists['people'][0]];
+    await withTimeout('every typed word to be saved', Promise.all(this.people.map((p) => p.provider.whenSaved())), 15_000);
+    await waitFor('the typists to converge', () => snapshotOf(a.provider.doc) === snapshotOf(b.provider.doc), 10_000);
+    const text = a.provider.doc.getText('t').toString();
+    for (const person of this.people) {
+      assert.ok(person.typed.length > 0, 'the typists typed');
+      for (const word of person.typed) assert.ok(text.includes(word), `"${word}" was lost`);
+    }
+    const fresh = new DocProvider(this.url, this.docName, new Y.Doc(), { transports: ['websocket'] });
+    try {
+      await withTimeout('a newcomer to sync the attacked document', fresh.whenSynced(), 10_000);
+      assert.equal(snapshotOf(fresh.doc), snapshotOf(a.provider.doc), 'a newcomer gets another document than the typists hold');
+    } finally {
+      fresh.destroy();
+    }
+    const seen = this.people.flatMap((p) => p.errors);
+    assert.deepEqual(seen.filter((code) => code !== 'not-joined' && code !== 'resync'), [], 'errors other than those of the resync');
+    this.dispose();
+    return seen;
+  }
+
+  dispose(): void {
+    for (const timer of this.timers) clearInterval(timer);
+    for (const person of this.people) person.provider.destroy();
+  }
 }

@@ -132,3 +132,102 @@ export function deleteSetUpdate(client: number, ranges: ReadonlyArray<readonly [
   }
   return encoding.toUint8Array(encoder);
 }
+
+const HAS_PARENT_SUB = 0x20;
+const CONTENT_ANY = 8;
+
+/** One client's run of structs in an update: its id, the clock of its first struct, and the structs. */
+interface ClientRun {
+  readonly client: number;
+  readonly clock: number;
+  readonly structs: Array<(encoder: encoding.Encoder) => void>;
+}
+
+function clientRuns(runs: readonly ClientRun[]): Uint8Array {
+  const encoder = encoding.createEncoder();
+  const written = runs.filter((run) => run.structs.length > 0);
+  encoding.writeVarUint(encoder, written.length);
+  for (const run of written) {
+    encoding.writeVarUint(encoder, run.structs.length);
+    encoding.writeVarUint(encoder, run.client);
+    encoding.writeVarUint(encoder, run.clock);
+    for (const struct of run.structs) struct(encoder);
+  }
+  return finish(encoder);
+}
+
+/** A value item (what Y.Map and element attributes hold) placed right after `origin`, under its origin's key. */
+function valueAfter(origin: readonly [number, number], value: number): (encoder: encoding.Encoder) => void {
+  return (encoder) => {
+    encoding.writeUint8(encoder, CONTENT_ANY | HAS_ORIGIN);
+    encoding.writeVarUint(encoder, origin[0]);
+    encoding.writeVarUint(encoder, origin[1]);
+    encoding.writeVarUint(encoder, 1);
+    encoding.writeAny(encoder, value);
+  };
+}
+
+/** The updates of an attribute with a long overwrite history, and of a change that scans it. */
+export interface AttributeHistoryScan {
+  /** The heading and its history of `level` values, one update per part. */
+  readonly history: Uint8Array[];
+  /** The `placed` values that each make Yjs scan the whole history. */
+  readonly scan: Uint8Array;
+}
+
+/**
+ * A map key with a long overwrite history, and one change that makes Yjs scan all of it for each
+ * value it places. The map is a heading's attributes in the editor's fragment (y-prosemirror keeps
+ * node attributes there, and the shape rules allow any plain value under any key); the key its
+ * `level`. Two clients (`writers`, the first also writing the heading) overwrite it `entries` times
+ * in turn, each value placed after the one before: a client's own overwrites would merge into one
+ * item once deleted, another's never do. Every overwritten value stays in the key's list of items.
+ *
+ * The scan is `placed` values of client `scanner` (an id above both writers'), each placed after
+ * the first value of the history. Yjs looks for its place among the items between that value and
+ * the key's end: every item of the history is concurrent-looking and of a smaller client, so it
+ * walks all of them, for each value placed (a few hundred ns per item and value).
+ */
+export function attributeHistoryScan(writers: readonly [number, number], scanner: number, entries: number, perPart: number, placed: number): AttributeHistoryScan {
+  if (!(scanner > writers[0] && scanner > writers[1])) throw new RangeError('The scanner needs an id above both writers’.');
+  const [first, second] = writers;
+  // The id of the history's value `index`: the first writer's clock 0 is the heading.
+  const idOf = (index: number): [number, number] => (index % 2 === 0 ? [first, 1 + index / 2] : [second, (index - 1) / 2]);
+  const history: Uint8Array[] = [];
+  for (let start = 0; start < entries; start += perPart) {
+    const end = Math.min(entries, start + perPart);
+    const runs: [ClientRun, ClientRun] = [
+      { client: first, clock: start === 0 ? 0 : idOf(start + (start % 2))[1], structs: [] },
+      { client: second, clock: idOf(start + 1 - (start % 2))[1], structs: [] },
+    ];
+    if (start === 0) {
+      runs[0].structs.push((encoder) => {
+        encoding.writeUint8(encoder, CONTENT_TYPE);
+        encoding.writeVarUint(encoder, 1);
+        encoding.writeVarString(encoder, FRAGMENT_NAME);
+        encoding.writeVarUint(encoder, XML_ELEMENT);
+        encoding.writeVarString(encoder, 'heading');
+      });
+    }
+    for (let index = start; index < end; index++) {
+      const level = 1 + (index % 3);
+      if (index === 0) {
+        // The first value names its parent (the heading) and key; the others take both from their origin.
+        runs[0].structs.push((encoder) => {
+          encoding.writeUint8(encoder, CONTENT_ANY | HAS_PARENT_SUB);
+          encoding.writeVarUint(encoder, 0);
+          encoding.writeVarUint(encoder, first);
+          encoding.writeVarUint(encoder, 0);
+          encoding.writeVarString(encoder, 'level');
+          encoding.writeVarUint(encoder, 1);
+          encoding.writeAny(encoder, level);
+        });
+      } else {
+        runs[index % 2]!.structs.push(valueAfter(idOf(index - 1), level));
+      }
+    }
+    history.push(clientRuns(runs));
+  }
+  const scan = clientRuns([{ client: scanner, clock: 0, structs: Array.from({ length: placed }, () => valueAfter(idOf(0), 2)) }]);
+  return { history, scan };
+}
