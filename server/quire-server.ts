@@ -3,7 +3,7 @@
  * open, or `openQuireServer(options)`, which opens LevelDB in `dataDir` when no store is given.
  * Used by `npm start`, by the tests, and by applications that embed Quire.
  */
-import { createServer, type Server as HttpServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import * as Y from 'yjs';
@@ -33,7 +33,9 @@ import { createLogger, type Logger } from './ops/logger.js';
 import { QuireMetrics } from './ops/metrics.js';
 import { metricsObserver } from './ops/metrics-observer.js';
 import { isOriginAllowed } from './http/origin-check.js';
+import { AddressBook } from './transport/address-book.js';
 import { SocketIoTransport, type SocketIoAdapter } from './transport/socketio-transport.js';
+import { WebSocketTransport } from './transport/websocket-transport.js';
 
 export interface QuireServerOptions {
   /** The storage backend, open. The server closes it on close(). */
@@ -160,6 +162,7 @@ export function createQuireServer(options: QuireServerOptions): QuireServer {
     keepAliveTimeout: 5_000,
   });
   let transport: SocketIoTransport | null = null;
+  let webSocketTransport: WebSocketTransport | null = null;
   const kickTagged = (tag: string, error: QuireError, docName: string) => transport?.kickTagged(tag, { ...error.toPayload(), docName });
 
   const viewLinks = new ViewLinks(store, (docName, oldToken) => {
@@ -271,20 +274,26 @@ export function createQuireServer(options: QuireServerOptions): QuireServer {
     },
     async listen() {
       if (listening || closing !== null) throw new Error('The server is already listening, or closed; create a new one.');
-      transport = new SocketIoTransport(httpServer, {
+      // Both transports share the per-address limits; kicks made anywhere reach both.
+      const transportLimits = {
         collaboration,
         maxMessageBytes: limits.maxUpdateBytes * 2 + 64 * 1024,
         maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? 64,
         maxQueuedBytesPerConnection: options.maxQueuedBytesPerConnection ?? limits.maxDocBytes + 1024 * 1024,
         maxQueuedBytesPerAddress: options.maxQueuedBytesPerAddress ?? 64 * 1024 * 1024,
         trustProxy: options.trustProxy ?? false,
-        adapter: options.adapter,
+        addresses: new AddressBook(),
         observer,
-        allowRequest: (request) =>
+        allowRequest: (request: IncomingMessage) =>
           isOriginAllowed(request, options.allowedOrigins ?? null)
             ? null
             : new QuireError('forbidden', 'This origin may not connect; add it to ALLOWED_ORIGINS.'),
+      };
+      webSocketTransport = new WebSocketTransport(httpServer, {
+        ...transportLimits,
+        kickEverywhere: (tag, error) => transport?.kickTagged(tag, error),
       });
+      transport = new SocketIoTransport(httpServer, { ...transportLimits, adapter: options.adapter, siblings: [webSocketTransport] });
       await new Promise<void>((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(options.port ?? 3000, options.host ?? '127.0.0.1', () => {
@@ -303,6 +312,7 @@ export function createQuireServer(options: QuireServerOptions): QuireServer {
     close() {
       closing ??= (async () => {
         // Stop accepting and drop every connection; then write what is pending and close storage.
+        if (webSocketTransport !== null) await webSocketTransport.close();
         if (transport !== null) await transport.close();
         collaboration.stop();
         await linkUsage.close();

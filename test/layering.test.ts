@@ -6,7 +6,7 @@
  * - storage/ imports no server/, client/ or document/ code;
  * - client/ imports no server/ or storage/ code;
  * - server/core/ imports no transport, cluster or HTTP code;
- * - only server/transport/ imports socket.io, only server/cluster/ imports ioredis and the
+ * - only server/transport/ imports socket.io and ws, only server/cluster/ imports ioredis and the
  *   Socket.IO Redis adapter;
  * - nothing but tests imports test/.
  */
@@ -114,13 +114,13 @@ describe('layering', () => {
   it('server/core/ imports no transport, cluster or HTTP code, and no socket.io or Redis', () => {
     const bad = violations(path.join('server', 'core'), (_file, _spec, t) => {
       if (t.resolved !== null && /^server[\\/](transport|cluster|http)[\\/]/.test(t.resolved)) return 'outer layer';
-      if (t.pkg !== null && /^(socket\.io|ioredis|@socket\.io\/|express)/.test(t.pkg)) return 'transport package';
+      if (t.pkg !== null && /^(socket\.io|ws$|ioredis|@socket\.io\/|express)/.test(t.pkg)) return 'transport package';
       return null;
     });
     assert.deepEqual(bad, []);
   });
 
-  it('only server/transport/ imports socket.io; only server/cluster/ imports ioredis and the Redis adapter', () => {
+  it('on the server only server/transport/ imports socket.io and ws; only server/cluster/ imports ioredis and the Redis adapter', () => {
     const bad: string[] = [];
     for (const folder of ['shared', 'document', 'storage', 'server', 'client']) {
       bad.push(
@@ -128,6 +128,8 @@ describe('layering', () => {
           if (isTest(file)) return null;
           const where = rel(file);
           if (t.pkg === 'socket.io' && !where.startsWith(path.join('server', 'transport') + path.sep)) return 'socket.io outside server/transport';
+          // The provider may open a WebSocket with ws in Node (client/); the server only in its transports.
+          if (t.pkg === 'ws' && where.startsWith('server' + path.sep) && !where.startsWith(path.join('server', 'transport') + path.sep)) return 'ws outside server/transport';
           if ((t.pkg === 'ioredis' || t.pkg === '@socket.io/redis-adapter') && !where.startsWith(path.join('server', 'cluster') + path.sep)) return 'Redis outside server/cluster';
           return null;
         }),

@@ -7,18 +7,17 @@
  * address, and bytes queued for clients that do not read (per connection and per address); a
  * connection past either outbox cap is closed.
  */
-import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { Server as HttpServer } from 'node:http';
 import { Server, type Namespace, type Socket } from 'socket.io';
 import { PacketType } from 'socket.io-parser';
 import { QuireError, type QuireErrorPayload } from '../../shared/errors.js';
 import { QUIRE_NAMESPACE, type ClientToServerEvents, type JoinReply, type SaveReply, type ServerToClientEvents, type VerifyReply } from '../../shared/events.js';
 import { toBytes } from '../../shared/protocol.js';
 import { createParser } from '../../shared/socketio-parser/parser.js';
-import type { Collaboration } from '../core/collaboration.js';
 import type { Connection, Transport } from '../core/connection.js';
-import type { QuireObserver } from '../core/hooks.js';
 import { clientAddress } from './client-address.js';
-import { OutboxAccount, OutboxMeter, type EngineSocket } from './outbox-meter.js';
+import { OutboxMeter, type EngineSocket, type OutboxAccount } from './outbox-meter.js';
+import type { LocalKicker, TransportOptions } from './transport-options.js';
 import { binaryFrame } from './websocket-frame.js';
 
 /** Events between the nodes of a cluster (Socket.IO's serverSideEmit, carried by the adapter). */
@@ -52,29 +51,14 @@ type QuireNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, Node
 /** The events a client may send; the parser closes a connection that sends any other. */
 const CLIENT_EVENTS = ['join', 'leave', 'sync', 'awareness', 'verify'] as const;
 
-export interface SocketIoTransportOptions {
-  readonly collaboration: Collaboration;
-  /** Largest Socket.IO message accepted at all; larger ones close the connection. */
-  readonly maxMessageBytes: number;
-  /** Decides whether a handshake may connect (origin check). */
-  readonly allowRequest?: (request: IncomingMessage) => QuireError | null;
-  readonly observer: Required<Pick<QuireObserver, 'connectionOpened' | 'connectionClosed' | 'clientRefused'>>;
-  /** Most connections open at once from one client address. */
-  readonly maxConnectionsPerAddress: number;
-  /** Most bytes queued for one connection that it has not read; past it, it is closed. */
-  readonly maxQueuedBytesPerConnection: number;
-  /** Most bytes queued for all connections of one address together. */
-  readonly maxQueuedBytesPerAddress: number;
-  /** Read the client's address from X-Forwarded-For (behind one reverse proxy). */
-  readonly trustProxy: boolean;
+export interface SocketIoTransportOptions extends TransportOptions {
   /** A cluster adapter (Redis) for cluster-wide socket operations. */
   readonly adapter?: SocketIoAdapter;
-}
-
-interface AddressConnections {
-  readonly connections: Set<SocketConnection>;
-  /** Bytes all of them have left unread. */
-  readonly outbox: OutboxAccount;
+  /**
+   * Other transports of this node: a kick (see kickTagged), made here or sent by another node,
+   * reaches their connections too. Socket.IO carries kicks between the nodes of a cluster.
+   */
+  readonly siblings?: readonly LocalKicker[];
 }
 
 /** What Socket.IO's `adapter()` takes: a cluster adapter constructor (Redis). */
@@ -143,13 +127,11 @@ class SocketConnection implements Connection {
   }
 }
 
-export class SocketIoTransport implements Transport {
+export class SocketIoTransport implements Transport, LocalKicker {
   readonly io: Server;
   private readonly namespace: QuireNamespace;
   private readonly options: SocketIoTransportOptions;
   private readonly encoder: { encode(packet: unknown): unknown[] };
-  /** Open connections of each address (counted from the namespace handshake on), and what they leave unread together. */
-  private readonly byAddress = new Map<string, AddressConnections>();
 
   constructor(httpServer: HttpServer, options: SocketIoTransportOptions) {
     this.options = options;
@@ -180,15 +162,14 @@ export class SocketIoTransport implements Transport {
     this.namespace = this.io.of(QUIRE_NAMESPACE);
     this.namespace.use((socket, next) => {
       const address = clientAddress(socket.request, options.trustProxy);
-      const open = this.byAddress.get(address)?.connections.size ?? 0;
-      if (open >= options.maxConnectionsPerAddress) {
+      if (options.addresses.count(address) >= options.maxConnectionsPerAddress) {
         next(connectError(new QuireError('too-many-connections', `At most ${options.maxConnectionsPerAddress} connections per address are allowed; close some and try again.`)));
         return;
       }
       next();
     });
     this.namespace.on('connection', (socket) => this.accept(socket));
-    this.namespace.on('kick-tagged', (tag, error) => this.kickLocal(tag, error));
+    this.namespace.on('kick-tagged', (tag, error) => this.kickEverywhereOnNode(tag, error));
   }
 
   sendSyncToMany(connections: readonly Connection[], docName: string, message: Uint8Array): void {
@@ -220,17 +201,22 @@ export class SocketIoTransport implements Transport {
   }
 
   kickTagged(tag: string, error: QuireErrorPayload & { readonly docName: string }): void {
-    this.kickLocal(tag, error);
+    this.kickEverywhereOnNode(tag, error);
     // The other nodes kick theirs; without a cluster adapter there are none.
     if (this.options.adapter !== undefined) this.namespace.serverSideEmit('kick-tagged', tag, error);
   }
 
+  private kickEverywhereOnNode(tag: string, error: QuireErrorPayload & { readonly docName: string }): void {
+    this.kickLocal(tag, error);
+    for (const sibling of this.options.siblings ?? []) sibling.kickLocal(tag, error);
+  }
+
   /**
-   * Kicks this node's connections carrying `tag`. The sockets know the document by the name they
+   * Kicks this transport's connections carrying `tag`. The sockets know the document by the name they
    * joined with, which only the node holding them knows (a link token is stored only hashed):
    * each is told with its own name when it left one with the tag, else with `error.docName`.
    */
-  private kickLocal(tag: string, error: QuireErrorPayload & { readonly docName: string }): void {
+  kickLocal(tag: string, error: QuireErrorPayload & { readonly docName: string }): void {
     for (const id of [...(this.namespace.adapter.rooms.get(tag) ?? [])]) {
       const socket = this.namespace.sockets.get(id);
       if (socket === undefined) continue;
@@ -243,8 +229,9 @@ export class SocketIoTransport implements Transport {
   /** Closes a connection that holds more unread bytes than it, or its address, may. */
   checkOutbox(connection: SocketConnection): void {
     const pending = connection.outbox.pending;
-    const total = connection.outbox.account.pending;
     const { maxQueuedBytesPerConnection, maxQueuedBytesPerAddress } = this.options;
+    if (pending <= maxQueuedBytesPerConnection && connection.outbox.account.pending <= maxQueuedBytesPerAddress) return;
+    const total = this.options.addresses.freshOutbox(connection.remoteAddress);
     if (pending <= maxQueuedBytesPerConnection && total <= maxQueuedBytesPerAddress) return;
     const error = new QuireError(
       'slow-reader',
@@ -264,10 +251,9 @@ export class SocketIoTransport implements Transport {
   private accept(socket: QuireSocket): void {
     const collaboration = this.options.collaboration;
     const address = clientAddress(socket.request, this.options.trustProxy);
-    let peers = this.byAddress.get(address);
-    if (peers === undefined) this.byAddress.set(address, (peers = { connections: new Set(), outbox: new OutboxAccount() }));
-    const connection = new SocketConnection(this, socket, address, peers.outbox);
-    peers.connections.add(connection);
+    const entry = this.options.addresses.entryFor(address);
+    const connection = new SocketConnection(this, socket, address, entry.outbox);
+    entry.connections.add(connection);
     collaboration.open(connection);
     this.options.observer.connectionOpened({ connectionId: connection.id, address });
 
@@ -296,8 +282,7 @@ export class SocketIoTransport implements Transport {
     });
     socket.on('disconnect', (reason) => {
       connection.outbox.detach();
-      peers.connections.delete(connection);
-      if (peers.connections.size === 0) this.byAddress.delete(address);
+      this.options.addresses.remove(address, connection);
       collaboration.close(connection);
       this.options.observer.connectionClosed({ connectionId: connection.id, reason });
     });

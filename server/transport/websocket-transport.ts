@@ -1,0 +1,291 @@
+/**
+ * The plain WebSocket transport: Quire's collaboration events as one binary WebSocket message
+ * each (shared/ws-frames.ts) on QUIRE_WS_PATH, beside the Socket.IO namespace on the same HTTP
+ * server. It does what the Socket.IO transport does for its connections, with the same limits
+ * (shared with it per address, see address-book.ts): checks the origin, caps connections and
+ * unread bytes per connection and per address, closes connections that stop answering pings, and
+ * refuses any frame that is not exactly one of Quire's messages with a typed error before closing.
+ */
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { QuireError, type QuireErrorPayload } from '../../shared/errors.js';
+import type { JoinReply, SaveReply, VerifyReply } from '../../shared/events.js';
+import {
+  FRAME_AWARENESS,
+  FRAME_JOIN,
+  FRAME_LEAVE,
+  FRAME_SYNC,
+  FRAME_VERIFY,
+  QUIRE_WS_PATH,
+  decodeClientFrame,
+  encodeAwareness,
+  encodeError,
+  encodeKicked,
+  encodeReply,
+  encodeServerSync,
+} from '../../shared/ws-frames.js';
+import type { Connection, Transport } from '../core/connection.js';
+import type { AddressMember } from './address-book.js';
+import { clientAddress } from './client-address.js';
+import type { OutboxAccount } from './outbox-meter.js';
+import type { LocalKicker, TransportOptions } from './transport-options.js';
+
+export interface WebSocketTransportOptions extends TransportOptions {
+  /**
+   * Kicks a tag's connections on every transport of every node (the Socket.IO transport carries
+   * kicks between nodes). Without it, kicks reach this transport's connections only.
+   */
+  readonly kickEverywhere?: (tag: string, error: QuireErrorPayload & { readonly docName: string }) => void;
+  /** Every connection is pinged this often; one that did not answer the previous ping is closed. Default 10 s. */
+  readonly pingIntervalMs?: number;
+}
+
+/** Close codes: 1008 for a broken rule, 1001 for a server going away. */
+const CLOSE_POLICY = 1008;
+const CLOSE_GOING_AWAY = 1001;
+
+class WebSocketConnection implements Connection, AddressMember {
+  readonly id = `ws-${randomBytes(9).toString('base64url')}`;
+  readonly transport: WebSocketTransport;
+  readonly remoteAddress: string;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** Answered the last ping. */
+  alive = true;
+  /** The tags it carries, with the name it joined under for each that needs one. */
+  readonly tags = new Map<string, string | undefined>();
+  /** What of `socket.bufferedAmount` the address's account holds (sampled, see refreshOutbox). */
+  private counted = 0;
+
+  constructor(
+    transport: WebSocketTransport,
+    readonly socket: WebSocket,
+    request: IncomingMessage,
+    address: string,
+    private readonly account: OutboxAccount,
+  ) {
+    this.transport = transport;
+    this.remoteAddress = address;
+    this.headers = request.headers;
+  }
+
+  sendFrame(frame: Uint8Array): void {
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    this.socket.send(frame);
+    // Written through to the kernel at once unless the client is slow to read.
+    if (this.socket.bufferedAmount > 0) this.transport.checkOutbox(this);
+  }
+  sendSync(docName: string, message: Uint8Array): void {
+    this.sendFrame(encodeServerSync(docName, message));
+  }
+  sendAwareness(docName: string, update: Uint8Array): void {
+    this.sendFrame(encodeAwareness(docName, update));
+  }
+  sendError(error: QuireErrorPayload): void {
+    this.sendFrame(encodeError(error));
+  }
+  sendKicked(docName: string, error: QuireErrorPayload): void {
+    this.sendFrame(encodeKicked(docName, error));
+  }
+  addTag(tag: string, docName?: string): void {
+    this.tags.set(tag, docName);
+    this.transport.tagged(tag).add(this);
+  }
+  removeTag(tag: string): void {
+    this.tags.delete(tag);
+    this.transport.untag(tag, this);
+  }
+  close(): void {
+    this.socket.close(1000);
+  }
+  /** Closes at once, dropping what the client has not read (a plain close would wait for it). */
+  drop(): void {
+    this.socket.terminate();
+  }
+  /** Bytes written to the connection that the client has not taken yet. */
+  get pending(): number {
+    return this.socket.bufferedAmount;
+  }
+  refreshOutbox(): void {
+    const now = this.socket.readyState === this.socket.OPEN ? this.socket.bufferedAmount : 0;
+    this.account.pending += now - this.counted;
+    this.counted = now;
+  }
+}
+
+export class WebSocketTransport implements Transport, LocalKicker {
+  private readonly options: WebSocketTransportOptions;
+  private readonly server: WebSocketServer;
+  private readonly connections = new Set<WebSocketConnection>();
+  private readonly byTag = new Map<string, Set<WebSocketConnection>>();
+  private readonly pinger: ReturnType<typeof setInterval>;
+  private readonly httpServer: HttpServer;
+
+  constructor(httpServer: HttpServer, options: WebSocketTransportOptions) {
+    this.options = options;
+    this.httpServer = httpServer;
+    // Compression costs more CPU per message than Yjs updates save in bytes; Socket.IO's side has it off too.
+    this.server = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes, perMessageDeflate: false, clientTracking: false });
+    httpServer.on('upgrade', this.onUpgrade);
+    this.pinger = setInterval(() => this.pingAll(), options.pingIntervalMs ?? 10_000);
+    this.pinger.unref();
+  }
+
+  sendSyncToMany(connections: readonly Connection[], docName: string, message: Uint8Array): void {
+    const frame = encodeServerSync(docName, message);
+    for (const connection of connections) (connection as WebSocketConnection).sendFrame(frame);
+  }
+
+  sendAwarenessToMany(connections: readonly Connection[], docName: string, update: Uint8Array): void {
+    const frame = encodeAwareness(docName, update);
+    for (const connection of connections) (connection as WebSocketConnection).sendFrame(frame);
+  }
+
+  kickTagged(tag: string, error: QuireErrorPayload & { readonly docName: string }): void {
+    if (this.options.kickEverywhere !== undefined) this.options.kickEverywhere(tag, error);
+    else this.kickLocal(tag, error);
+  }
+
+  /** Kicks this transport's connections carrying `tag`, each told with the name it joined under. */
+  kickLocal(tag: string, error: QuireErrorPayload & { readonly docName: string }): void {
+    for (const connection of [...(this.byTag.get(tag) ?? [])]) {
+      const docName = connection.tags.get(tag) ?? error.docName;
+      connection.sendKicked(docName, { ...error, docName });
+      connection.close();
+    }
+  }
+
+  /** The set of connections carrying `tag`, made when there is none. */
+  tagged(tag: string): Set<WebSocketConnection> {
+    let set = this.byTag.get(tag);
+    if (set === undefined) this.byTag.set(tag, (set = new Set()));
+    return set;
+  }
+
+  untag(tag: string, connection: WebSocketConnection): void {
+    const set = this.byTag.get(tag);
+    if (set === undefined) return;
+    set.delete(connection);
+    if (set.size === 0) this.byTag.delete(tag);
+  }
+
+  /** Closes a connection that holds more unread bytes than it, or its address, may. */
+  checkOutbox(connection: WebSocketConnection): void {
+    const { maxQueuedBytesPerConnection, maxQueuedBytesPerAddress, addresses } = this.options;
+    const pending = connection.pending;
+    const total = addresses.freshOutbox(connection.remoteAddress);
+    if (pending <= maxQueuedBytesPerConnection && total <= maxQueuedBytesPerAddress) return;
+    const error = new QuireError(
+      'slow-reader',
+      `This connection left ${pending} bytes unread (its address ${total}); at most ${maxQueuedBytesPerConnection} (${maxQueuedBytesPerAddress} per address) may wait. It was closed.`,
+    );
+    this.options.observer.clientRefused({ connectionId: connection.id, code: error.code, message: error.message });
+    connection.drop();
+  }
+
+  /** Stops accepting connections and closes the ones open. */
+  async close(): Promise<void> {
+    clearInterval(this.pinger);
+    this.httpServer.off('upgrade', this.onUpgrade);
+    for (const connection of [...this.connections]) {
+      connection.sendError(new QuireError('server-shutdown', 'The server is shutting down; reconnecting.').toPayload());
+      connection.socket.close(CLOSE_GOING_AWAY);
+      connection.drop();
+    }
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const path = (request.url ?? '').split('?', 1)[0];
+    // Socket.IO answers its own path; it closes upgrades to any other path a second later.
+    if (path !== QUIRE_WS_PATH) return;
+    const refusal = this.options.allowRequest?.(request) ?? null;
+    if (refusal !== null) {
+      this.options.observer.clientRefused({ connectionId: 'ws-handshake', code: refusal.code, message: refusal.message });
+      socket.end(`HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(refusal.message)}\r\n\r\n${refusal.message}`);
+      return;
+    }
+    this.server.handleUpgrade(request, socket, head, (ws) => this.accept(ws, request));
+  };
+
+  private accept(socket: WebSocket, request: IncomingMessage): void {
+    const { addresses, collaboration, observer, maxConnectionsPerAddress } = this.options;
+    // A client that breaks the framing (an oversized message, bad masking) is closed by ws with an
+    // 'error' first; the close that follows cleans up.
+    socket.on('error', () => undefined);
+    const address = clientAddress(request, this.options.trustProxy);
+    if (addresses.count(address) >= maxConnectionsPerAddress) {
+      const error = new QuireError('too-many-connections', `At most ${maxConnectionsPerAddress} connections per address are allowed; close some and try again.`);
+      observer.clientRefused({ connectionId: 'ws-handshake', code: error.code, message: error.message });
+      socket.send(encodeError(error.toPayload()));
+      socket.close(CLOSE_POLICY);
+      return;
+    }
+    const entry = addresses.entryFor(address);
+    const connection = new WebSocketConnection(this, socket, request, address, entry.outbox);
+    entry.connections.add(connection);
+    this.connections.add(connection);
+    collaboration.open(connection);
+    observer.connectionOpened({ connectionId: connection.id, address });
+
+    socket.on('message', (data, isBinary) => this.receive(connection, data as Buffer, isBinary));
+    socket.on('pong', () => {
+      connection.alive = true;
+    });
+    socket.on('close', (code) => {
+      this.connections.delete(connection);
+      for (const tag of connection.tags.keys()) this.untag(tag, connection);
+      connection.refreshOutbox();
+      addresses.remove(address, connection);
+      collaboration.close(connection);
+      observer.connectionClosed({ connectionId: connection.id, reason: `websocket closed (${code})` });
+    });
+  }
+
+  private receive(connection: WebSocketConnection, data: Buffer, isBinary: boolean): void {
+    const frame = isBinary ? decodeClientFrame(data) : null;
+    if (frame === null) {
+      const error = new QuireError('bad-request', isBinary ? 'That frame is not one of Quire\'s messages; closing the connection.' : 'Quire\'s WebSocket carries binary frames only; closing the connection.');
+      this.options.observer.clientRefused({ connectionId: connection.id, code: error.code, message: error.message });
+      connection.sendError(error.toPayload());
+      connection.socket.close(CLOSE_POLICY);
+      return;
+    }
+    const collaboration = this.options.collaboration;
+    switch (frame.kind) {
+      case FRAME_JOIN:
+        void collaboration.join(connection, frame.name, frame.token, frame.options, (reply: JoinReply) => this.answer(connection, frame.ack, reply));
+        return;
+      case FRAME_LEAVE:
+        collaboration.leave(connection, frame.name);
+        return;
+      case FRAME_SYNC:
+        void collaboration.sync(connection, frame.name, frame.message).then((reply: SaveReply) => this.answer(connection, frame.ack, reply));
+        return;
+      case FRAME_AWARENESS:
+        collaboration.awareness(connection, frame.name, frame.update);
+        return;
+      case FRAME_VERIFY:
+        void collaboration.verify(connection, frame.name, frame.snapshot).then((reply: VerifyReply) => this.answer(connection, frame.ack, reply));
+        return;
+    }
+  }
+
+  /** Sends a reply to the message numbered `ack`; with no number, only a refusal goes out, as an error. */
+  private answer(connection: WebSocketConnection, ack: number, reply: JoinReply | SaveReply | VerifyReply): void {
+    if (ack !== 0) connection.sendFrame(encodeReply(ack, reply));
+    else if (!reply.ok) connection.sendError(reply.error);
+  }
+
+  private pingAll(): void {
+    for (const connection of this.connections) {
+      if (!connection.alive) {
+        connection.drop();
+        continue;
+      }
+      connection.alive = false;
+      connection.socket.ping();
+    }
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * Quire's WebSocket framing: every frame survives a round trip, and whatever bytes arrive the
+ * decoders return a frame or null, never throw. The random part takes a seed (SEED=n to replay).
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { int, prng, testSeed } from '../test/support/seeded.js';
+import {
+  FRAME_AWARENESS,
+  FRAME_ERROR,
+  FRAME_JOIN,
+  FRAME_KICKED,
+  FRAME_LEAVE,
+  FRAME_REPLY,
+  FRAME_SYNC,
+  FRAME_VERIFY,
+  MAX_JOIN_JSON_CHARS,
+  decodeClientFrame,
+  decodeServerFrame,
+  encodeAwareness,
+  encodeClientSync,
+  encodeError,
+  encodeJoin,
+  encodeKicked,
+  encodeLeave,
+  encodeReply,
+  encodeServerSync,
+  encodeVerify,
+} from './ws-frames.js';
+
+const bytes = Uint8Array.from([0, 1, 2, 250, 255]);
+const name = 'é漢-0QmrOSNvJYjbYI5GxKVhSw';
+const error = { code: 'read-only', message: 'Nope "quoted" \\', docName: name } as const;
+
+describe('WebSocket frames', () => {
+  it('round-trips every client frame', () => {
+    assert.deepEqual(decodeClientFrame(encodeJoin(7, name, 'token', { session: 's', clientIds: [1] })), {
+      kind: FRAME_JOIN, ack: 7, name, token: 'token', options: { session: 's', clientIds: [1] },
+    });
+    assert.deepEqual(decodeClientFrame(encodeJoin(1, name, null, undefined)), { kind: FRAME_JOIN, ack: 1, name, token: null, options: undefined });
+    assert.deepEqual(decodeClientFrame(encodeLeave(name)), { kind: FRAME_LEAVE, name });
+    assert.deepEqual(decodeClientFrame(encodeClientSync(0, name, bytes)), { kind: FRAME_SYNC, ack: 0, name, message: bytes });
+    assert.deepEqual(decodeClientFrame(encodeClientSync(2 ** 40, name, bytes)), { kind: FRAME_SYNC, ack: 2 ** 40, name, message: bytes });
+    assert.deepEqual(decodeClientFrame(encodeAwareness(name, bytes)), { kind: FRAME_AWARENESS, name, update: bytes });
+    assert.deepEqual(decodeClientFrame(encodeVerify(3, name, bytes)), { kind: FRAME_VERIFY, ack: 3, name, snapshot: bytes });
+  });
+
+  it('round-trips every server frame, a verify reply with its state vector included', () => {
+    assert.deepEqual(decodeServerFrame(encodeServerSync(name, bytes)), { kind: FRAME_SYNC, name, message: bytes });
+    assert.deepEqual(decodeServerFrame(encodeAwareness(name, bytes)), { kind: FRAME_AWARENESS, name, update: bytes });
+    assert.deepEqual(decodeServerFrame(encodeReply(4, { ok: true, role: 'edit' })), { kind: FRAME_REPLY, ack: 4, reply: { ok: true, role: 'edit' } });
+    assert.deepEqual(decodeServerFrame(encodeReply(5, { ok: false, error })), { kind: FRAME_REPLY, ack: 5, reply: { ok: false, error } });
+    assert.deepEqual(decodeServerFrame(encodeReply(6, { ok: true, covered: true })), { kind: FRAME_REPLY, ack: 6, reply: { ok: true, covered: true } });
+    assert.deepEqual(decodeServerFrame(encodeReply(6, { ok: true, covered: false, stateVector: bytes })), {
+      kind: FRAME_REPLY, ack: 6, reply: { ok: true, covered: false, stateVector: bytes },
+    });
+    assert.deepEqual(decodeServerFrame(encodeError(error)), { kind: FRAME_ERROR, error });
+    assert.deepEqual(decodeServerFrame(encodeKicked(name, error)), { kind: FRAME_KICKED, name, error });
+  });
+
+  it('refuses frames that are not exactly one message', () => {
+    const sync = encodeClientSync(1, name, bytes);
+    assert.equal(decodeClientFrame(new Uint8Array(0)), null);
+    assert.equal(decodeClientFrame(Uint8Array.from([99])), null);
+    assert.equal(decodeClientFrame(encodeReply(1, { ok: true, covered: true })), null, 'a server-only kind');
+    assert.equal(decodeClientFrame(sync.subarray(0, sync.length - 1)), null, 'truncated');
+    assert.equal(decodeClientFrame(Uint8Array.from([...sync, 0])), null, 'bytes left over');
+    assert.equal(decodeClientFrame(encodeJoin(1, name, 'x'.repeat(MAX_JOIN_JSON_CHARS), {})), null, 'join JSON too long');
+    assert.equal(decodeServerFrame(encodeJoin(1, name, null, {})), null, 'a client-only kind');
+  });
+
+  it('never throws on random bytes or random damage to valid frames', () => {
+    const seed = testSeed();
+    const random = prng(seed);
+    const valid = [encodeJoin(1, name, 't', {}), encodeLeave(name), encodeClientSync(1, name, bytes), encodeAwareness(name, bytes), encodeVerify(1, name, bytes),
+      encodeServerSync(name, bytes), encodeReply(2, { ok: true, covered: false, stateVector: bytes }), encodeError(error), encodeKicked(name, error)];
+    try {
+      for (let i = 0; i < 20_000; i++) {
+        let input: Uint8Array;
+        if (i % 2 === 0) {
+          input = Uint8Array.from({ length: int(random, 24) }, () => int(random, 256));
+        } else {
+          input = Uint8Array.from(valid[int(random, valid.length)]!);
+          for (let flips = 1 + int(random, 3); flips > 0; flips--) input[int(random, input.length)] = int(random, 256);
+          if (int(random, 4) === 0) input = input.subarray(0, int(random, input.length));
+        }
+        const client = decodeClientFrame(input);
+        const server = decodeServerFrame(input);
+        assert.ok(client === null || typeof client.kind === 'number');
+        assert.ok(server === null || typeof server.kind === 'number');
+      }
+    } catch (failure) {
+      throw new Error(`seed ${seed} (replay with SEED=${seed}): ${String(failure)}`);
+    }
+  });
+});

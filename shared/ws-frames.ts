@@ -1,0 +1,221 @@
+/**
+ * Quire's own WebSocket framing: the collaboration events of events.ts, one binary WebSocket
+ * message each, on the path QUIRE_WS_PATH. It carries the same events as the Socket.IO namespace
+ * (same names, same payloads, same replies) without Socket.IO's packet and Engine.IO layers, which
+ * cost more than the rest of a relay (see the README's Performance section). Socket.IO stays as
+ * the fallback for networks that refuse WebSockets.
+ *
+ *   frame        = u8(kind) body
+ *   client→server
+ *     join       = varUint(ack) varString(name) varString(json { token, options })
+ *     leave      = varString(name)
+ *     sync       = varUint(ack) varString(name) varUint8Array(message)     ack 0: no reply wanted
+ *     awareness  = varString(name) varUint8Array(update)
+ *     verify     = varUint(ack) varString(name) varUint8Array(snapshot)
+ *   server→client
+ *     sync       = varString(name) varUint8Array(message)
+ *     awareness  = varString(name) varUint8Array(update)
+ *     reply      = varUint(ack) varString(json reply) varUint8Array(stateVector)   empty unless a verify reply lacks coverage
+ *     error      = varString(json error)
+ *     kicked     = varString(name) varString(json error)
+ *
+ * A frame that does not decode to exactly one of these, with nothing left over, is refused.
+ */
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import { isQuireErrorPayload, type QuireErrorPayload } from './errors.js';
+import type { JoinReply, SaveReply, VerifyReply } from './events.js';
+
+/** Where the server accepts Quire's WebSocket connections. */
+export const QUIRE_WS_PATH = '/quire-ws';
+
+export const FRAME_JOIN = 1;
+export const FRAME_LEAVE = 2;
+export const FRAME_SYNC = 3;
+export const FRAME_AWARENESS = 4;
+export const FRAME_VERIFY = 5;
+export const FRAME_REPLY = 6;
+export const FRAME_ERROR = 7;
+export const FRAME_KICKED = 8;
+
+/** Longest JSON a join may carry (token and options); a JWT or a link token fits many times. */
+export const MAX_JOIN_JSON_CHARS = 16 * 1024;
+
+export type ClientFrame =
+  | { readonly kind: typeof FRAME_JOIN; readonly ack: number; readonly name: string; readonly token: unknown; readonly options: unknown }
+  | { readonly kind: typeof FRAME_LEAVE; readonly name: string }
+  | { readonly kind: typeof FRAME_SYNC; readonly ack: number; readonly name: string; readonly message: Uint8Array }
+  | { readonly kind: typeof FRAME_AWARENESS; readonly name: string; readonly update: Uint8Array }
+  | { readonly kind: typeof FRAME_VERIFY; readonly ack: number; readonly name: string; readonly snapshot: Uint8Array };
+
+export type ServerFrame =
+  | { readonly kind: typeof FRAME_SYNC; readonly name: string; readonly message: Uint8Array }
+  | { readonly kind: typeof FRAME_AWARENESS; readonly name: string; readonly update: Uint8Array }
+  | { readonly kind: typeof FRAME_REPLY; readonly ack: number; readonly reply: JoinReply | SaveReply | VerifyReply }
+  | { readonly kind: typeof FRAME_ERROR; readonly error: QuireErrorPayload }
+  | { readonly kind: typeof FRAME_KICKED; readonly name: string; readonly error: QuireErrorPayload };
+
+function finish(encoder: encoding.Encoder): Uint8Array {
+  return encoding.toUint8Array(encoder);
+}
+
+function start(kind: number): encoding.Encoder {
+  const encoder = encoding.createEncoder();
+  encoding.writeUint8(encoder, kind);
+  return encoder;
+}
+
+export function encodeJoin(ack: number, name: string, token: string | null, options: unknown): Uint8Array {
+  const encoder = start(FRAME_JOIN);
+  encoding.writeVarUint(encoder, ack);
+  encoding.writeVarString(encoder, name);
+  encoding.writeVarString(encoder, JSON.stringify({ token, options }));
+  return finish(encoder);
+}
+
+export function encodeLeave(name: string): Uint8Array {
+  const encoder = start(FRAME_LEAVE);
+  encoding.writeVarString(encoder, name);
+  return finish(encoder);
+}
+
+/** A client's sync message; `ack` 0 asks for no reply. */
+export function encodeClientSync(ack: number, name: string, message: Uint8Array): Uint8Array {
+  const encoder = start(FRAME_SYNC);
+  encoding.writeVarUint(encoder, ack);
+  encoding.writeVarString(encoder, name);
+  encoding.writeVarUint8Array(encoder, message);
+  return finish(encoder);
+}
+
+export function encodeVerify(ack: number, name: string, snapshot: Uint8Array): Uint8Array {
+  const encoder = start(FRAME_VERIFY);
+  encoding.writeVarUint(encoder, ack);
+  encoding.writeVarString(encoder, name);
+  encoding.writeVarUint8Array(encoder, snapshot);
+  return finish(encoder);
+}
+
+/** An awareness update: the same frame both ways. */
+export function encodeAwareness(name: string, update: Uint8Array): Uint8Array {
+  const encoder = start(FRAME_AWARENESS);
+  encoding.writeVarString(encoder, name);
+  encoding.writeVarUint8Array(encoder, update);
+  return finish(encoder);
+}
+
+export function encodeServerSync(name: string, message: Uint8Array): Uint8Array {
+  const encoder = start(FRAME_SYNC);
+  encoding.writeVarString(encoder, name);
+  encoding.writeVarUint8Array(encoder, message);
+  return finish(encoder);
+}
+
+export function encodeReply(ack: number, reply: JoinReply | SaveReply | VerifyReply): Uint8Array {
+  const encoder = start(FRAME_REPLY);
+  encoding.writeVarUint(encoder, ack);
+  const stateVector = 'stateVector' in reply ? reply.stateVector : new Uint8Array(0);
+  const plain = 'stateVector' in reply ? { ...reply, stateVector: undefined } : reply;
+  encoding.writeVarString(encoder, JSON.stringify(plain));
+  encoding.writeVarUint8Array(encoder, stateVector);
+  return finish(encoder);
+}
+
+export function encodeError(error: QuireErrorPayload): Uint8Array {
+  const encoder = start(FRAME_ERROR);
+  encoding.writeVarString(encoder, JSON.stringify(error));
+  return finish(encoder);
+}
+
+export function encodeKicked(name: string, error: QuireErrorPayload): Uint8Array {
+  const encoder = start(FRAME_KICKED);
+  encoding.writeVarString(encoder, name);
+  encoding.writeVarString(encoder, JSON.stringify(error));
+  return finish(encoder);
+}
+
+/** Reads what a client sent; null when the bytes are not exactly one well-formed client frame. */
+export function decodeClientFrame(bytes: Uint8Array): ClientFrame | null {
+  return readExactly(bytes, (decoder): ClientFrame | null => {
+    const kind = decoding.readUint8(decoder);
+    switch (kind) {
+      case FRAME_JOIN: {
+        const ack = decoding.readVarUint(decoder);
+        const name = decoding.readVarString(decoder);
+        const json = decoding.readVarString(decoder);
+        if (json.length > MAX_JOIN_JSON_CHARS) return null;
+        const body: unknown = JSON.parse(json);
+        if (typeof body !== 'object' || body === null || Array.isArray(body)) return null;
+        const { token, options } = body as { token?: unknown; options?: unknown };
+        return { kind, ack, name, token: token ?? null, options };
+      }
+      case FRAME_LEAVE:
+        return { kind, name: decoding.readVarString(decoder) };
+      case FRAME_SYNC: {
+        const ack = decoding.readVarUint(decoder);
+        const name = decoding.readVarString(decoder);
+        return { kind, ack, name, message: decoding.readVarUint8Array(decoder) };
+      }
+      case FRAME_AWARENESS: {
+        const name = decoding.readVarString(decoder);
+        return { kind, name, update: decoding.readVarUint8Array(decoder) };
+      }
+      case FRAME_VERIFY: {
+        const ack = decoding.readVarUint(decoder);
+        const name = decoding.readVarString(decoder);
+        return { kind, ack, name, snapshot: decoding.readVarUint8Array(decoder) };
+      }
+      default:
+        return null;
+    }
+  });
+}
+
+/** Reads what the server sent; null when the bytes are not exactly one well-formed server frame. */
+export function decodeServerFrame(bytes: Uint8Array): ServerFrame | null {
+  return readExactly(bytes, (decoder): ServerFrame | null => {
+    const kind = decoding.readUint8(decoder);
+    switch (kind) {
+      case FRAME_SYNC: {
+        const name = decoding.readVarString(decoder);
+        return { kind, name, message: decoding.readVarUint8Array(decoder) };
+      }
+      case FRAME_AWARENESS: {
+        const name = decoding.readVarString(decoder);
+        return { kind, name, update: decoding.readVarUint8Array(decoder) };
+      }
+      case FRAME_REPLY: {
+        const ack = decoding.readVarUint(decoder);
+        const reply = JSON.parse(decoding.readVarString(decoder)) as { ok?: unknown; covered?: unknown };
+        const stateVector = decoding.readVarUint8Array(decoder);
+        if (typeof reply !== 'object' || reply === null || typeof reply.ok !== 'boolean') return null;
+        if (!reply.ok && !isQuireErrorPayload((reply as { error?: unknown }).error)) return null;
+        const full = reply.ok && reply.covered === false ? { ...reply, stateVector } : reply;
+        return { kind, ack, reply: full as JoinReply | SaveReply | VerifyReply };
+      }
+      case FRAME_ERROR: {
+        const error: unknown = JSON.parse(decoding.readVarString(decoder));
+        return isQuireErrorPayload(error) ? { kind, error } : null;
+      }
+      case FRAME_KICKED: {
+        const name = decoding.readVarString(decoder);
+        const error: unknown = JSON.parse(decoding.readVarString(decoder));
+        return isQuireErrorPayload(error) ? { kind, name, error } : null;
+      }
+      default:
+        return null;
+    }
+  });
+}
+
+/** Runs `read` over the bytes; null when it fails, throws (truncated, bad JSON) or leaves bytes over. */
+function readExactly<T>(bytes: Uint8Array, read: (decoder: decoding.Decoder) => T | null): T | null {
+  try {
+    const decoder = decoding.createDecoder(bytes);
+    const frame = read(decoder);
+    if (frame === null || decoding.hasContent(decoder)) return null;
+    return frame;
+  } catch {
+    return null;
+  }
+}
