@@ -116,7 +116,7 @@ export function summarizeRun(results: BenchResults, sizes: BenchSizes, peers: re
   const notes: string[] = [
     ...[...results.servers.entries()].map(([peer, description]) => `${PEER_LABELS[peer]} server (relay, throughput, replay): ${description}.`),
     'Every server runs as its own child process; CPU is user+system time and memory is VmRSS, both from /proc. ' +
-      'Clients: y-websocket 2.1.0 WebsocketProvider (ws, BroadcastChannel off), @hocuspocus/provider 3.4.4 (one HocuspocusProviderWebsocket on ws per client), Quire DocProvider with transports [websocket]; one connection per client.',
+      'Clients: y-websocket 2.1.0 WebsocketProvider (ws, BroadcastChannel off), @hocuspocus/provider 3.4.4 (one HocuspocusProviderWebsocket on ws per client), Quire DocProvider with its default channel (Quire\'s WebSocket framing on /quire-ws, ws in Node); one connection per client.',
     `Relay latency: 1 writer in the bench process, readers in one client-worker child process; each edit is a one-character insert plus a [seq, sent-at] entry in a Y.Array, one Y transaction; ` +
       `latency = reader's observe time − send time on the monotonic clock. ${sizes.relay.map((c) => `${c.readers} reader(s): ${c.edits} edits every ${c.intervalMs} ms`).join('; ')}; ` +
       `run as ${sizes.relayRounds} rounds per server (alternating between servers, a fresh room each with its own ${sizes.relay.map((c) => c.warmup).join('/')} unrecorded warm-up edits), samples pooled.`,

@@ -1,6 +1,7 @@
 /**
- * DocProvider: keeps a Y.Doc in sync with a Quire server over Socket.IO. Runs in Node and the
- * browser (no DOM dependency).
+ * DocProvider: keeps a Y.Doc in sync with a Quire server, over Quire's own WebSocket framing or,
+ * where WebSockets do not get through, Socket.IO (see channel/). Runs in Node and the browser (no
+ * DOM dependency).
  *
  * What it guarantees:
  * - every local change is sent, and counted in `unsavedCount` until the server acknowledges it as
@@ -18,22 +19,16 @@
  * - presence uses the awareness client id, so it goes on when Yjs picks a new document client id;
  * - `destroy()` releases every listener, timer and socket it created.
  */
-import { io, type Socket } from 'socket.io-client';
+import NodeWebSocket from 'ws';
 import * as Y from 'yjs';
 import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness';
 import type { QuireErrorPayload } from '../shared/errors.js';
-import {
-  mayEdit,
-  QUIRE_NAMESPACE,
-  type ClientToServerEvents,
-  type JoinReply,
-  type Role,
-  type SaveReply,
-  type ServerToClientEvents,
-  type VerifyReply,
-} from '../shared/events.js';
-import { SYNC_STEP1, SYNC_STEP2, decodeSyncMessage, encodeSyncMessage, encodeUpdateMessage, toBytes } from '../shared/protocol.js';
-import * as singleFrameParser from '../shared/socketio-parser/parser.js';
+import { mayEdit, type JoinReply, type Role, type SaveReply, type VerifyReply } from '../shared/events.js';
+import { SYNC_STEP1, SYNC_STEP2, decodeSyncMessage, encodeSyncMessage, encodeUpdateMessage } from '../shared/protocol.js';
+import type { Channel } from './channel/channel.js';
+import { FallbackChannel } from './channel/fallback-channel.js';
+import { SocketIoChannel } from './channel/socketio-channel.js';
+import { WebSocketChannel, type WebSocketClass } from './channel/websocket-channel.js';
 import { SaveLedger } from './save-ledger.js';
 import { newSessionSecret } from './session.js';
 import { TypedEmitter } from './typed-emitter.js';
@@ -51,7 +46,14 @@ export interface DocProviderOptions {
   readonly awareness?: Awareness;
   /** Connect at once. Default true. */
   readonly connect?: boolean;
-  /** Socket.IO transports. Default: polling first, then upgrade to WebSocket. */
+  /**
+   * What carries the connection: `auto` (default) uses Quire's WebSocket framing and falls back
+   * to Socket.IO when WebSockets never get through; the others use only the one named.
+   */
+  readonly via?: 'auto' | 'websocket' | 'socket.io';
+  /** The WebSocket class. Default: the platform's (browsers, Node 22+), else the `ws` package's. */
+  readonly webSocket?: WebSocketClass;
+  /** Socket.IO transports, when Socket.IO carries the connection. Default: polling first, then upgrade to WebSocket. */
   readonly transports?: ('polling' | 'websocket')[];
   /** Origins of Y.Doc updates that are not local edits (for example an IndexedDB persistence). */
   readonly untrackedOrigins?: readonly unknown[];
@@ -84,7 +86,8 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
   readonly doc: Y.Doc;
   readonly docName: string;
   readonly awareness: Awareness;
-  readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
+  /** The connection to the server. */
+  readonly channel: Channel;
   private readonly token: string | null;
   private readonly session: string;
   private readonly untracked: ReadonlySet<unknown>;
@@ -128,24 +131,14 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
     this.ownsAwareness = options.awareness === undefined;
     this.awareness = options.awareness ?? new Awareness(doc);
     this.ackTimeoutMs = options.ackTimeoutMs ?? 8000;
-    const base = url.replace(/\/+$/, '');
-    this.socket = io(base + QUIRE_NAMESPACE, {
-      forceNew: true,
-      parser: singleFrameParser,
-      autoConnect: false,
-      path: options.path ?? '/socket.io',
-      transports: options.transports ?? ['polling', 'websocket'],
-      reconnectionDelay: options.reconnectDelayMs ?? 500,
-      reconnectionDelayMax: options.reconnectDelayMaxMs ?? 10_000,
-      randomizationFactor: 0.5,
-    });
-    this.socket.on('connect', this.onConnect);
-    this.socket.on('disconnect', this.onDisconnect);
-    this.socket.on('sync', this.onSyncMessage);
-    this.socket.on('awareness', this.onAwarenessMessage);
-    this.socket.on('quire-error', this.onServerError);
-    this.socket.on('kicked', this.onKicked);
-    this.socket.io.on('reconnect_attempt', this.onReconnectAttempt);
+    this.channel = openChannel(url.replace(/\/+$/, ''), options);
+    this.channel.on('connect', this.onConnect);
+    this.channel.on('disconnect', this.onDisconnect);
+    this.channel.on('sync', this.onSyncMessage);
+    this.channel.on('awareness', this.onAwarenessMessage);
+    this.channel.on('quire-error', this.onServerError);
+    this.channel.on('kicked', this.onKicked);
+    this.channel.on('reconnecting', this.onReconnectAttempt);
     doc.on('update', this.onDocUpdate);
     this.awareness.on('update', this.onAwarenessUpdate);
     if (options.connect ?? true) this.connect();
@@ -194,16 +187,16 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
   connect(): void {
     if (this.destroyed) throw new RangeError('This provider was destroyed; create a new one to connect again.');
     this.stopped = false;
-    if (this.socket.connected) return;
+    if (this.channel.connected) return;
     this.setStatus('connecting');
-    this.socket.connect();
+    this.channel.open();
   }
 
   disconnect(): void {
     this.stopped = true;
     this.clearTimers();
-    if (this.joined) this.socket.emit('leave', this.docName);
-    this.socket.disconnect();
+    if (this.joined) this.channel.leave(this.docName);
+    this.channel.close();
     this.afterDisconnect();
   }
 
@@ -214,8 +207,7 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
    */
   reconnect(): void {
     if (this.stopped || this.destroyed) return;
-    this.socket.io.engine?.close();
-    if (!this.socket.active) this.socket.connect();
+    this.channel.restart();
   }
 
   destroy(): void {
@@ -224,15 +216,14 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
     if (this.joined && this.awareness.getLocalState() !== null) {
       // Tell the others at once that we left, rather than waiting for the server to notice.
       removeAwarenessStates(this.awareness, [own], 'destroy');
-      this.socket.emit('awareness', this.docName, encodeAwarenessUpdate(this.awareness, [own]));
+      this.channel.awareness(this.docName, encodeAwarenessUpdate(this.awareness, [own]));
     }
     this.disconnect();
     this.destroyed = true;
     this.doc.off('update', this.onDocUpdate);
     this.awareness.off('update', this.onAwarenessUpdate);
     if (this.ownsAwareness) this.awareness.destroy();
-    this.socket.off();
-    this.socket.io.off('reconnect_attempt', this.onReconnectAttempt);
+    this.channel.destroy();
     this.ledger.rejectAll(new Error('The provider was destroyed before its changes were saved.'));
     this.syncWaiters = [];
     this.removeAllListeners();
@@ -240,11 +231,11 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
 
   private readonly onConnect = (): void => {
     this.setStatus('connecting');
-    this.socket.emit('join', this.docName, this.token, { session: this.session, clientIds: [this.doc.clientID] }, this.onJoinReply);
+    this.channel.join(this.docName, this.token, { session: this.session, clientIds: [this.doc.clientID] }, this.onJoinReply);
   };
 
   private readonly onJoinReply = (reply: JoinReply): void => {
-    if (this.stopped || !this.socket.connected) return;
+    if (this.stopped || !this.channel.connected) return;
     if (!reply.ok) {
       this.reportError(reply.error);
       if (FINAL_JOIN_ERRORS.has(reply.error.code)) this.stopForGood();
@@ -269,9 +260,9 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
       this.emit('unsaved', 0);
     }
     this.setStatus('connected');
-    this.socket.emit('sync', this.docName, encodeSyncMessage(SYNC_STEP1, Y.encodeStateVector(this.doc)));
+    this.channel.sync(this.docName, encodeSyncMessage(SYNC_STEP1, Y.encodeStateVector(this.doc)));
     if (this.awareness.getLocalState() !== null) {
-      this.socket.emit('awareness', this.docName, encodeAwarenessUpdate(this.awareness, [this.awareness.clientID]));
+      this.channel.awareness(this.docName, encodeAwarenessUpdate(this.awareness, [this.awareness.clientID]));
     }
     // Changes never acknowledged travel in our step 2, sent once the server's step 1 arrives.
   };
@@ -284,10 +275,9 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
     if (!this.stopped) this.setStatus('connecting');
   };
 
-  private readonly onSyncMessage = (docName: string, message: unknown): void => {
+  private readonly onSyncMessage = (docName: string, message: Uint8Array): void => {
     if (docName !== this.docName || !this.joined) return;
-    const bytes = toBytes(message);
-    const decoded = bytes === null ? null : decodeSyncMessage(bytes);
+    const decoded = decodeSyncMessage(message);
     if (decoded === null) return;
     if (decoded.type === SYNC_STEP1) {
       if (this._role === null || !mayEdit(this._role)) return;
@@ -311,12 +301,10 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
     }
   };
 
-  private readonly onAwarenessMessage = (docName: string, update: unknown): void => {
+  private readonly onAwarenessMessage = (docName: string, update: Uint8Array): void => {
     if (docName !== this.docName) return;
-    const bytes = toBytes(update);
-    if (bytes === null) return;
     try {
-      applyAwarenessUpdate(this.awareness, bytes, this);
+      applyAwarenessUpdate(this.awareness, update, this);
     } catch {
       // A malformed awareness update from the server is ignored.
     }
@@ -369,7 +357,7 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
     const own = this.awareness.clientID;
     const changed = [...change.added, ...change.updated, ...change.removed].filter((id) => id === own);
     if (changed.length === 0) return;
-    this.socket.emit('awareness', this.docName, encodeAwarenessUpdate(this.awareness, changed));
+    this.channel.awareness(this.docName, encodeAwarenessUpdate(this.awareness, changed));
   };
 
   /** Step 2 carries everything the server lacks, so its ack covers every earlier change. */
@@ -377,7 +365,7 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
     const seq = this.ledger.add('step2', null);
     const step2 = encodeSyncMessage(SYNC_STEP2, Y.encodeStateAsUpdate(this.doc, serverStateVector));
     const done = this.expectAck();
-    this.socket.emit('sync', this.docName, step2, (reply: SaveReply) => {
+    this.channel.sync(this.docName, step2, (reply: SaveReply) => {
       done();
       this.onStep2Saved(seq, reply);
     });
@@ -393,7 +381,7 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
     if (updates.length === 0) return;
     const update = updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates);
     const done = this.expectAck();
-    this.socket.emit('sync', this.docName, encodeUpdateMessage(update), (reply: SaveReply) => {
+    this.channel.sync(this.docName, encodeUpdateMessage(update), (reply: SaveReply) => {
       done();
       this.onUpdatesSaved(seqs, reply);
     });
@@ -458,7 +446,7 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
     this.verifying = true;
     const mark = this.ledger.verificationMark();
     const done = this.expectAck();
-    this.socket.emit('verify', this.docName, Y.encodeSnapshot(Y.snapshot(this.doc)), (reply: VerifyReply) => {
+    this.channel.verify(this.docName, Y.encodeSnapshot(Y.snapshot(this.doc)), (reply: VerifyReply) => {
       done();
       this.verifying = false;
       if (this.destroyed) return;
@@ -538,7 +526,7 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
     if (this.retryTimer !== null) clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
-      if (!this.stopped && this.socket.connected && !this.joined) this.onConnect();
+      if (!this.stopped && this.channel.connected && !this.joined) this.onConnect();
     }, delayMs);
   }
 
@@ -566,7 +554,7 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
     this.stopped = true;
     this.joined = false;
     this.handshakeSent = false;
-    this.socket.disconnect();
+    this.channel.close();
     this.afterDisconnect();
   }
 
@@ -580,4 +568,15 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
     this._status = status;
     this.emit('status', status);
   }
+}
+
+/** The channel `options.via` asks for (see DocProviderOptions.via). */
+function openChannel(baseUrl: string, options: DocProviderOptions): Channel {
+  const backoff = { delayMs: options.reconnectDelayMs ?? 500, delayMaxMs: options.reconnectDelayMaxMs ?? 10_000 };
+  const socketIo = () => new SocketIoChannel(baseUrl, { ...backoff, path: options.path, transports: options.transports });
+  const via = options.via ?? 'auto';
+  if (via === 'socket.io') return socketIo();
+  const platform = (globalThis as { WebSocket?: WebSocketClass }).WebSocket;
+  const webSocket = new WebSocketChannel(baseUrl, options.webSocket ?? platform ?? (NodeWebSocket as unknown as WebSocketClass), backoff);
+  return via === 'websocket' ? webSocket : new FallbackChannel(webSocket, socketIo);
 }

@@ -37,9 +37,9 @@ async function statusLog(page: Page): Promise<{ status: string[]; live: string[]
   return page.evaluate(() => (window as unknown as { __statusLog: { status: string[]; live: string[] } }).__statusLog);
 }
 
-/** Delays every message the server sends over the WebSocket by `delayMs` while `slow.on` is set. */
+/** Delays every message the server sends over a WebSocket (Quire's or Socket.IO's) by `delayMs` while `slow.on` is set. */
 async function slowDownServer(context: BrowserContext, slow: { on: boolean }, delayMs: number): Promise<void> {
-  await context.routeWebSocket(/\/socket\.io\//, (page) => {
+  await context.routeWebSocket(/\/socket\.io\/|\/quire-ws/, (page) => {
     const server = page.connectToServer();
     server.onMessage((message) => {
       if (slow.on) setTimeout(() => page.send(message), delayMs);

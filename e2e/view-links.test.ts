@@ -66,7 +66,7 @@ describe('view-only links', () => {
         if (quire === undefined) throw new Error('window.quire is missing');
         return new Promise<SaveReply | 'no reply'>((resolve) => {
           const timer = setTimeout(() => resolve('no reply'), timeoutMs);
-          quire.provider.socket.emit('sync', quire.docName, new Uint8Array(bytes), (answer: SaveReply) => {
+          quire.provider.channel.sync(quire.docName, new Uint8Array(bytes), (answer: SaveReply) => {
             clearTimeout(timer);
             resolve(answer);
           });

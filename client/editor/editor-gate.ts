@@ -40,7 +40,7 @@ export function gateEditor(options: GateOptions): () => void {
     options.reveal();
   };
   provider.on('role', reveal);
-  provider.socket.on('connect_error', reveal);
+  provider.channel.on('connect-failed', reveal);
   window.addEventListener('offline', reveal);
   if (!navigator.onLine) reveal();
   const afterLocalLoad = (): void => {

@@ -51,11 +51,11 @@ export class StatusIndicator {
       this.everSynced = true;
       this.refresh();
     });
-    provider.socket.on('connect_error', () => {
+    provider.channel.on('connect-failed', () => {
       this.attemptFailed = true;
       this.refresh();
     });
-    provider.socket.on('connect', () => {
+    provider.channel.on('connect', () => {
       this.attemptFailed = false;
       this.refresh();
     });

@@ -90,7 +90,7 @@ describe('room lifecycle', () => {
     let joiners: DocProvider[];
     try {
       joiners = Array.from({ length: 20 }, () => t.provider(docName));
-      await waitFor('the load to start and every joiner to connect', () => store.loadsOf(docName) > loadsBefore && joiners.every((p) => p.socket.connected), 10_000);
+      await waitFor('the load to start and every joiner to connect', () => store.loadsOf(docName) > loadsBefore && joiners.every((p) => p.channel.connected), 10_000);
       // Give the join events that follow each connect time to arrive while the load is held.
       await new Promise((resolve) => setTimeout(resolve, 300));
       assert.equal(joiners.filter((p) => p.status === 'synced').length, 0, 'nobody is served before the load finished');

@@ -66,9 +66,11 @@ describe('saved and owned', () => {
     const errors: string[] = [];
     provider.on('error', (error) => errors.push(error.code));
     let syncs = 0;
-    provider.socket.onAnyOutgoing((event: string) => {
-      if (event === 'sync') syncs++;
-    });
+    const send = provider.channel.sync.bind(provider.channel);
+    provider.channel.sync = (...args: Parameters<typeof send>) => {
+      syncs++;
+      send(...args);
+    };
     // Typed right after "abc": this change builds on the offline copy the server lacks.
     provider.doc.getText('t').insert(3, 'def');
     await withTimeout('the change to be saved', provider.whenSaved(), 10_000);

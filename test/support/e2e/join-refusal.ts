@@ -1,11 +1,13 @@
 /**
  * Makes one browser context's pages hear a refusal of their join, as the server will send it for
  * cases the test server cannot produce on demand (an expired link, an `authorize` hook saying no):
- * the server's successful join acknowledgement is rewritten in transit, over long-polling and
- * WebSocket alike, into `{ ok: false, error: { code, message } }`. Everything else passes unchanged,
+ * the server's successful join acknowledgement is rewritten in transit, over Quire's WebSocket,
+ * Socket.IO's long-polling and Socket.IO's WebSocket alike, into `{ ok: false, error: { code, message } }`. Everything else passes unchanged,
  * so the page, its provider and the server are all real.
  */
 import type { BrowserContext } from 'playwright-core';
+import { FRAME_REPLY, QUIRE_WS_PATH, decodeServerFrame, encodeReply } from '../../../shared/ws-frames.js';
+import type { QuireErrorPayload } from '../../../shared/errors.js';
 
 const SOCKET_IO_PATH = /\/socket\.io\//;
 /** An Engine.IO message (4) holding a Socket.IO ack (3) of a successful join: `43/quire,<id>[{"ok":true,"role":…}]`. */
@@ -29,5 +31,16 @@ export async function refuseJoins(context: BrowserContext, code: string, message
   await context.routeWebSocket(SOCKET_IO_PATH, (page) => {
     const server = page.connectToServer();
     server.onMessage((message) => page.send(typeof message === 'string' ? rewrite(message) : message));
+  });
+  // Quire's own framing: a reply frame whose reply names a role answers a join.
+  const error = { code, message } as QuireErrorPayload;
+  await context.routeWebSocket((url) => url.pathname === QUIRE_WS_PATH, (page) => {
+    const server = page.connectToServer();
+    server.onMessage((message) => {
+      if (typeof message === 'string') return page.send(message);
+      const frame = decodeServerFrame(message);
+      const joined = frame?.kind === FRAME_REPLY && frame.reply.ok && 'role' in frame.reply;
+      page.send(joined ? Buffer.from(encodeReply(frame.ack, { ok: false, error })) : message);
+    });
   });
 }

@@ -1,4 +1,4 @@
-/** A collaborator in Node: the real DocProvider over socket.io-client, as bots and importers use it. */
+/** A collaborator in Node: the real DocProvider with its default channel, as bots and importers use it. */
 import * as Y from 'yjs';
 import { DocProvider } from '../../../client/provider.js';
 import { withTimeout } from '../wait.js';

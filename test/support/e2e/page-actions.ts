@@ -18,7 +18,7 @@ export async function providerState(page: Page): Promise<{
       role: provider.role,
       unsaved: provider.unsavedCount,
       errorCode: provider.lastError?.code ?? null,
-      transport: provider.socket.io.engine?.transport?.name ?? null,
+      transport: provider.channel.transportName,
     };
   });
 }

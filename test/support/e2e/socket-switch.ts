@@ -4,8 +4,8 @@
  *
  * Why not `context.setOffline(true)`: Chromium's offline emulation fails new requests but leaves
  * open WebSockets running (playwright#4910), and it would also stop the page itself from loading on
- * reload (the pages are not cached by a service worker). So the switch acts on the Socket.IO
- * traffic only, like a network that drops it: Engine.IO polling requests are aborted with a
+ * reload (the pages are not cached by a service worker). So the switch acts on the collaboration
+ * traffic only (Quire's WebSocket and Socket.IO), like a network that drops it: Engine.IO polling requests are aborted with a
  * network error, and WebSockets are routed through Playwright so that a cut closes them at once
  * and refuses new ones.
  *
@@ -16,7 +16,8 @@
  */
 import type { BrowserContext, WebSocketRoute } from 'playwright-core';
 
-const SOCKET_IO_PATH = /\/socket\.io\//;
+/** Quire's collaboration traffic: Socket.IO's requests and WebSockets, and Quire's own WebSocket. */
+const COLLABORATION_PATHS = /\/socket\.io\/|\/quire-ws(\?|$)/;
 
 /** Close codes 1005 and 1006 (and others) describe a closure but may not be sent in a close frame. */
 function sendable(code: number | undefined, reason: string | undefined): { code?: number; reason?: string } {
@@ -38,10 +39,10 @@ export class SocketSwitch {
 
   /** Installs the routes on `context`; call before the page opens. Starts online. */
   async install(context: BrowserContext): Promise<void> {
-    await context.route(SOCKET_IO_PATH, (route) =>
+    await context.route(COLLABORATION_PATHS, (route) =>
       this.online ? route.continue() : route.abort('internetdisconnected'),
     );
-    await context.routeWebSocket(SOCKET_IO_PATH, (page) => {
+    await context.routeWebSocket(COLLABORATION_PATHS, (page) => {
       if (!this.online) {
         void page.close({ code: 1001, reason: 'offline' }).catch(() => undefined);
         return;

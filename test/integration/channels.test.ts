@@ -1,0 +1,106 @@
+/**
+ * The two channels a provider may use, against one real server: Quire's WebSocket framing (the
+ * default) and Socket.IO. People on either edit together and converge to equal snapshots; the
+ * default falls back to Socket.IO when WebSockets never get through; kicks, refusals and
+ * shutdowns reach WebSocket connections as they reach Socket.IO ones.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { WebSocket } from 'ws';
+import type { FallbackChannel } from '../../client/channel/fallback-channel.js';
+import { snapshotOf } from '../support/doc-state.js';
+import { http } from '../support/http.js';
+import { RawWebSocket } from '../support/raw-websocket.js';
+import { startTestServer, useTestServer } from '../support/test-server.js';
+import { waitFor, withTimeout } from '../support/wait.js';
+
+const ADMIN_TOKEN = 'channels-admin-token';
+
+describe('provider channels', () => {
+  const t = useTestServer({ adminToken: ADMIN_TOKEN });
+
+  it('lets people on WebSocket and on Socket.IO edit one document and converge exactly', async () => {
+    const docName = await t().createDoc();
+    const overWebSocket = t().provider(docName, { via: 'websocket' });
+    const overSocketIo = t().provider(docName, { via: 'socket.io' });
+    const overPolling = t().provider(docName, { via: 'socket.io', transports: ['polling'] });
+    const all = [overWebSocket, overSocketIo, overPolling];
+    await Promise.all(all.map((p) => p.whenSynced()));
+    assert.deepEqual(all.map((p) => p.channel.kind), ['websocket', 'socket.io', 'socket.io']);
+    assert.deepEqual(all.map((p) => p.channel.transportName), ['websocket', 'websocket', 'polling']);
+    for (const [i, p] of all.entries()) {
+      const text = p.doc.getText('t');
+      for (let n = 0; n < 20; n++) text.insert(Math.floor(text.length / 2), `${i}:${n} `);
+      if (i === 1) text.delete(0, 3);
+    }
+    await Promise.all(all.map((p) => withTimeout('every change to be saved', p.whenSaved(), 10_000)));
+    await waitFor('every replica to hold the same snapshot', () => new Set(all.map((p) => snapshotOf(p.doc))).size === 1, 10_000);
+    const late = t().provider(docName);
+    await late.whenSynced();
+    assert.equal(snapshotOf(late.doc), snapshotOf(overWebSocket.doc));
+    const typed = [0, 1, 2].flatMap((i) => Array.from({ length: 20 }, (_, n) => `${i}:${n} `)).join('');
+    assert.equal(late.doc.getText('t').length, typed.length - 3);
+  });
+
+  it('falls back to Socket.IO when WebSockets to Quire never open, and stays on it', async () => {
+    const docName = await t().createDoc();
+    const opened: string[] = [];
+    // A network that lets no WebSocket through to Quire: every attempt goes to a path nobody answers.
+    class Blocked extends WebSocket {
+      constructor(url: string) {
+        opened.push(url);
+        super(url.replace('/quire-ws', '/blocked'));
+      }
+    }
+    const provider = t().provider(docName, { webSocket: Blocked as never, reconnectDelayMs: 20, reconnectDelayMaxMs: 50 });
+    await withTimeout('the fallback to sync', provider.whenSynced(), 10_000);
+    assert.equal(provider.channel.kind, 'socket.io');
+    assert.equal(opened.length, 2, `WebSocket attempts: ${opened.length}`);
+    provider.doc.getText('t').insert(0, 'over the fallback');
+    await provider.whenSaved();
+    provider.reconnect();
+    await waitFor('a reconnect over Socket.IO', () => provider.status === 'synced' && provider.channel.kind === 'socket.io');
+    assert.equal(opened.length, 2);
+    assert.equal((provider.channel as FallbackChannel).active.kind, 'socket.io');
+  });
+
+  it('keeps the WebSocket channel once it has connected, through a server restart', async () => {
+    const server = await startTestServer();
+    try {
+      const docName = await server.createDoc();
+      const provider = server.provider(docName);
+      await provider.whenSynced();
+      await server.stop();
+      provider.doc.getText('t').insert(0, 'made while the server was down');
+      await waitFor('the provider to notice', () => provider.status !== 'synced');
+      await server.restart();
+      await withTimeout('the provider to resync after the restart', provider.whenSaved(), 15_000);
+      assert.equal(provider.channel.kind, 'websocket');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('tells a WebSocket connection it was kicked when its document is deleted', async () => {
+    const id = await t().createDoc();
+    const provider = t().provider(id, { via: 'websocket' });
+    await provider.whenSynced();
+    const errors: string[] = [];
+    provider.on('error', (error) => errors.push(error.code));
+    const deleted = await http(`${t().url}/api/admin/docs/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    assert.equal(deleted.status, 204, deleted.text);
+    await waitFor('the kick to arrive', () => errors.includes('doc-deleted'));
+    await waitFor('the provider to stop', () => provider.status === 'disconnected');
+  });
+
+  it('refuses a WebSocket from an origin that may not connect, at the upgrade', async () => {
+    const server = await startTestServer({ allowedOrigins: ['https://ok.example'] });
+    try {
+      await assert.rejects(RawWebSocket.connect(server.url, { origin: 'https://evil.example' }), /HTTP 403/);
+      const allowed = await RawWebSocket.connect(server.url, { origin: 'https://ok.example' });
+      allowed.close();
+    } finally {
+      await server.close();
+    }
+  });
+});
