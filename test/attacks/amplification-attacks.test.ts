@@ -10,16 +10,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as encoding from 'lib0/encoding';
-import * as Y from 'yjs';
-import { DocProvider } from '../../client/provider.js';
-import { FRAGMENT_NAME } from '../../document/fragment.js';
 import { QUIRE_NAMESPACE } from '../../shared/events.js';
+import { growDocument } from '../support/grow-document.js';
 import { AttackWatch, rssMb } from '../support/attack-watch.js';
 import { http, jsonOf } from '../support/http.js';
 import { awarenessUpdate, RawClient } from '../support/raw-client.js';
 import { RawEngineSocket } from '../support/raw-engine.js';
 import { useServerProcess } from '../support/server-process.js';
-import { sleep, waitFor, withTimeout } from '../support/wait.js';
+import { sleep, waitFor } from '../support/wait.js';
 
 /** A single-frame `sync` event carrying a step 1 with an empty state vector (see PROTOCOL.md). */
 function emptyStep1Frame(docName: string): Uint8Array {
@@ -38,32 +36,12 @@ function emptyStep1Frame(docName: string): Uint8Array {
   return encoding.toUint8Array(encoder);
 }
 
-/** Grows a document to about `megabytes` MB of text, in updates under the 1 MiB limit. */
-async function grow(url: string, docName: string, megabytes: number): Promise<void> {
-  const writer = new DocProvider(url, docName, new Y.Doc(), { transports: ['websocket'] });
-  try {
-    await writer.whenSynced();
-    const paragraph = new Y.XmlElement('paragraph');
-    const text = new Y.XmlText();
-    writer.doc.getXmlFragment(FRAGMENT_NAME).insert(0, [paragraph]);
-    paragraph.insert(0, [text]);
-    // Half a megabyte per change, each acknowledged before the next (one message must stay under 1 MiB).
-    for (let i = 0; i < megabytes * 2; i++) {
-      text.insert(text.length, 'lorem ipsum '.repeat(40_000));
-      await withTimeout('a part of the large document to be saved', writer.whenSaved(), 30_000);
-    }
-    await withTimeout('the large document to be saved', writer.whenSaved(), 30_000);
-  } finally {
-    writer.destroy();
-  }
-}
-
 describe('amplification attacks', () => {
   const server = useServerProcess({ env: { MAX_CONNECTIONS_PER_ADDRESS: '400', MAX_QUEUED_BYTES_PER_ADDRESS: String(48 * 1024 * 1024) } });
 
   it('150 clients asking ten times each for a 3 MB document and never reading cost no more than the caps', { timeout: 120_000 }, async (t) => {
     const watch = await AttackWatch.start(t, server());
-    await grow(server().url, watch.victimDoc, 3);
+    await growDocument(server().url, watch.victimDoc, 3);
     const before = rssMb(server().pid!);
     const readers: RawEngineSocket[] = [];
     try {
@@ -96,7 +74,7 @@ describe('amplification attacks', () => {
 
   it('long-polling sessions that never poll are closed once their unread output passes the cap', { timeout: 120_000 }, async (t) => {
     const watch = await AttackWatch.start(t, server());
-    await grow(server().url, watch.victimDoc, 3);
+    await growDocument(server().url, watch.victimDoc, 3);
     const base = `${server().url}/socket.io/?EIO=4&transport=polling`;
     const sessions: string[] = [];
     for (let i = 0; i < 30; i++) {
