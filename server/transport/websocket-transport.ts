@@ -31,6 +31,7 @@ import type { AddressMember } from './address-book.js';
 import { clientAddress } from './client-address.js';
 import type { OutboxAccount } from './outbox-meter.js';
 import type { LocalKicker, TransportOptions } from './transport-options.js';
+import { binaryFrame } from './websocket-frame.js';
 
 export interface WebSocketTransportOptions extends TransportOptions {
   /**
@@ -40,6 +41,17 @@ export interface WebSocketTransportOptions extends TransportOptions {
   readonly kickEverywhere?: (tag: string, error: QuireErrorPayload & { readonly docName: string }) => void;
   /** Every connection is pinged this often; one that did not answer the previous ping is closed. Default 10 s. */
   readonly pingIntervalMs?: number;
+}
+
+/**
+ * The part of ws's sender that writes frames already made: how a message fanned out to many
+ * connections is framed once and written to each in one write (Engine.IO does the same for
+ * Socket.IO's broadcasts). Not part of ws's documented API: when it is missing, `send` is used.
+ * Writing around ws's send queue is safe here because that queue only fills while a message is
+ * being compressed or read from a Blob, and this server compresses nothing and sends no Blobs.
+ */
+interface FrameWriter {
+  sendFrame(list: readonly Buffer[], cb?: (error?: Error) => void): void;
 }
 
 /** Close codes: 1008 for a broken rule, 1001 for a server going away. */
@@ -74,6 +86,14 @@ class WebSocketConnection implements Connection, AddressMember {
     if (this.socket.readyState !== this.socket.OPEN) return;
     this.socket.send(frame);
     // Written through to the kernel at once unless the client is slow to read.
+    if (this.socket.bufferedAmount > 0) this.transport.checkOutbox(this);
+  }
+  /** Writes a frame made by `binaryFrame` (see FrameWriter), in order with everything else sent. */
+  sendFramed(framed: Buffer, frame: Uint8Array): void {
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    const writer = (this.socket as unknown as { _sender?: Partial<FrameWriter> })._sender;
+    if (typeof writer?.sendFrame === 'function') writer.sendFrame([framed]);
+    else this.socket.send(frame);
     if (this.socket.bufferedAmount > 0) this.transport.checkOutbox(this);
   }
   sendSync(docName: string, message: Uint8Array): void {
@@ -133,13 +153,18 @@ export class WebSocketTransport implements Transport, LocalKicker {
   }
 
   sendSyncToMany(connections: readonly Connection[], docName: string, message: Uint8Array): void {
-    const frame = encodeServerSync(docName, message);
-    for (const connection of connections) (connection as WebSocketConnection).sendFrame(frame);
+    this.sendToMany(connections, encodeServerSync(docName, message));
   }
 
   sendAwarenessToMany(connections: readonly Connection[], docName: string, update: Uint8Array): void {
-    const frame = encodeAwareness(docName, update);
-    for (const connection of connections) (connection as WebSocketConnection).sendFrame(frame);
+    this.sendToMany(connections, encodeAwareness(docName, update));
+  }
+
+  /** One message to many connections: framed once, then the same bytes written to each. */
+  private sendToMany(connections: readonly Connection[], frame: Uint8Array): void {
+    if (connections.length === 1) return (connections[0] as WebSocketConnection).sendFrame(frame);
+    const framed = binaryFrame(frame);
+    for (const connection of connections) (connection as WebSocketConnection).sendFramed(framed, frame);
   }
 
   kickTagged(tag: string, error: QuireErrorPayload & { readonly docName: string }): void {
