@@ -1,10 +1,11 @@
 /**
  * What an attack test watches while the attack runs against a server process: honest people
- * typing in the attacked document and in another one, `/healthz` answered every 100 ms, and the
- * server's memory (RSS). `finish()` stops the typing and checks what the attack must not cause:
- * nobody honest saw an error or a disconnect, every edit was saved and reached the others, both
- * documents reload from storage exactly as the people hold them, the server answered health
- * checks throughout, and its memory stayed within the stated budget.
+ * typing in the attacked document and in another one, `/healthz` answered every 100 ms (timed on
+ * a worker thread, see health-probe.ts), and the server's memory (RSS). `finish()` stops the
+ * typing and checks what the attack must not cause: nobody honest saw an error or a disconnect,
+ * every edit was saved and reached the others, both documents reload from storage exactly as the
+ * people hold them, the server answered health checks throughout, and its memory stayed within
+ * the stated budget.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import * as Y from 'yjs';
 import { DocProvider } from '../../client/provider.js';
 import type { QuireErrorPayload } from '../../shared/errors.js';
 import { snapshotOf } from './doc-state.js';
+import { HealthProbe } from './health-probe.js';
 import { createDocument } from './http.js';
 import type { ServerProcess } from './server-process.js';
 import { waitFor, withTimeout } from './wait.js';
@@ -43,13 +45,11 @@ export function rssMb(pid: number): number {
 export class AttackWatch {
   private readonly people: Person[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
-  private healthMaxMs = 0;
-  private healthFailures = 0;
   private rssPeak = 0;
   private edits = 0;
   private readonly rssStart: number;
-  private probing = true;
-  private readonly probe: Promise<void>;
+  private readonly sampling: ReturnType<typeof setInterval>;
+  private readonly probe: HealthProbe;
 
   private constructor(
     private readonly server: ServerProcess,
@@ -60,7 +60,10 @@ export class AttackWatch {
   ) {
     this.rssStart = rssMb(server.pid!);
     this.rssPeak = this.rssStart;
-    this.probe = this.probeHealth();
+    this.probe = HealthProbe.start(server.url);
+    this.sampling = setInterval(() => {
+      if (this.server.pid !== undefined && this.server.alive) this.rssPeak = Math.max(this.rssPeak, rssMb(this.server.pid));
+    }, 100);
   }
 
   /**
@@ -100,19 +103,19 @@ export class AttackWatch {
   /** Stops typing and probing, and destroys the providers. Safe to call more than once. */
   async dispose(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
-    this.probing = false;
-    await this.probe;
+    clearInterval(this.sampling);
+    await this.probe.stop();
     for (const person of this.people) person.provider.destroy();
   }
 
   /** Stops typing and probing, and asserts that the honest people noticed nothing. */
   async finish(budget: { readonly rssGrowthMb: number; readonly healthWithinMs?: number }): Promise<AttackReport> {
     for (const timer of this.timers) clearInterval(timer);
-    this.probing = false;
-    await this.probe;
+    clearInterval(this.sampling);
+    const health = await this.probe.stop();
     const report: AttackReport = {
-      healthMaxMs: Math.round(this.healthMaxMs),
-      healthFailures: this.healthFailures,
+      healthMaxMs: Math.round(health.maxMs),
+      healthFailures: health.failures,
       rssStartMb: Math.round(this.rssStart),
       rssPeakMb: Math.round(this.rssPeak),
       edits: this.edits,
@@ -144,21 +147,5 @@ export class AttackWatch {
       await this.dispose();
     }
     return report;
-  }
-
-  private async probeHealth(): Promise<void> {
-    while (this.probing) {
-      const started = performance.now();
-      try {
-        const response = await fetch(`${this.server.url}/healthz`, { signal: AbortSignal.timeout(2000) });
-        await response.arrayBuffer();
-        if (response.status !== 200) this.healthFailures++;
-      } catch {
-        this.healthFailures++;
-      }
-      this.healthMaxMs = Math.max(this.healthMaxMs, performance.now() - started);
-      if (this.server.pid !== undefined && this.server.alive) this.rssPeak = Math.max(this.rssPeak, rssMb(this.server.pid));
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
   }
 }
