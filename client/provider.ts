@@ -232,6 +232,14 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
   private readonly onConnect = (): void => {
     this.setStatus('connecting');
     this.channel.join(this.docName, this.token, { session: this.session, clientIds: [this.doc.clientID] }, this.onJoinReply);
+    // Our step 1 goes right behind the join (the server answers it once the join is through):
+    // synced one round trip sooner. A server that answers it not-joined gets it again after the join.
+    this.channel.sync(this.docName, encodeSyncMessage(SYNC_STEP1, Y.encodeStateVector(this.doc)), this.onEarlyStep1Reply);
+  };
+
+  private readonly onEarlyStep1Reply = (reply: SaveReply): void => {
+    if (reply.ok || reply.error.code !== 'not-joined' || !this.joined || !this.channel.connected) return;
+    this.channel.sync(this.docName, encodeSyncMessage(SYNC_STEP1, Y.encodeStateVector(this.doc)));
   };
 
   private readonly onJoinReply = (reply: JoinReply): void => {
@@ -260,7 +268,6 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
       this.emit('unsaved', 0);
     }
     this.setStatus('connected');
-    this.channel.sync(this.docName, encodeSyncMessage(SYNC_STEP1, Y.encodeStateVector(this.doc)));
     if (this.awareness.getLocalState() !== null) {
       this.channel.awareness(this.docName, encodeAwarenessUpdate(this.awareness, [this.awareness.clientID]));
     }

@@ -167,16 +167,18 @@ export class Collaboration {
         return;
       }
     }
-    const joined = this.joinOnce(connection, state, link, token, options);
-    if (typeof link === 'string') {
-      state.joining.set(link, joined.then((result) => result.reply));
-    }
-    const result = await joined;
-    if (typeof link === 'string') state.joining.delete(link);
-    respond(result.reply);
-    if (result.member && state.members.get(result.member.link) === result.member) {
-      result.member.room.addMember(result.member);
-    }
+    // Settled once the reply is out and the member is in its room (its handshake sent): what a
+    // repeated join, and a sync message sent right behind the join, wait for.
+    const settled = this.joinOnce(connection, state, link, token, options).then((result) => {
+      if (typeof link === 'string') state.joining.delete(link);
+      respond(result.reply);
+      if (result.member && state.members.get(result.member.link) === result.member) {
+        result.member.room.addMember(result.member);
+      }
+      return result.reply;
+    });
+    if (typeof link === 'string') state.joining.set(link, settled);
+    await settled;
   }
 
   leave(connection: Connection, link: unknown): void {
@@ -212,6 +214,10 @@ export class Collaboration {
   /** Handles a sync message; the returned promise resolves to the reply for its ack. */
   async sync(connection: Connection, link: unknown, message: Uint8Array | null): Promise<SaveReply> {
     try {
+      // A client may send its step 1 right behind its join, saving a round trip: it is handled
+      // once the join is through.
+      const joining = typeof link === 'string' ? this.connections.get(connection)?.joining.get(link) : undefined;
+      if (joining !== undefined) await joining;
       const member = this.memberFor(connection, link);
       const state = this.stateOf(connection);
       if (message === null) throw new QuireError('bad-request', 'A sync message must be binary (a Uint8Array).');
