@@ -97,6 +97,8 @@ export class Room {
   readonly doc: Y.Doc;
   /** The document's delete set, for `verify`; null once the document changed. */
   private heldDeletes: Y.Snapshot['ds'] | null = null;
+  /** The answer to a step 1 with an empty state vector (the whole document); null once the document changed. */
+  private wholeDocAnswer: Uint8Array | null = null;
   readonly awareness: Awareness;
   private readonly members = new Set<Member>();
   private readonly awarenessOwners = new Map<number, Member>();
@@ -164,6 +166,9 @@ export class Room {
     if (!isWellFormedStateVector(stateVector)) {
       throw new QuireError('invalid-update', 'Sync step 1 does not carry a well-formed state vector.');
     }
+    // A client with nothing yet (a new page, everyone after a restart) asks for the whole
+    // document: encoded once until the document changes, however many ask.
+    if (stateVector.length === 1 && stateVector[0] === 0) return (this.wholeDocAnswer ??= encodeSyncStep2(this.doc, stateVector));
     return encodeSyncStep2(this.doc, stateVector);
   }
 
@@ -453,6 +458,7 @@ export class Room {
 
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
     this.heldDeletes = null;
+    this.wholeDocAnswer = null;
     if (this.capturing !== null) this.capturing.push({ update, origin });
     else this.handle(update, origin);
   };
