@@ -30,7 +30,11 @@ function spinOnCpu(ms: number): void {
   }
 }
 
-const LIMIT_MS = 50;
+/**
+ * Wide margins: V8's background threads (compiling, collecting) count in the process's CPU time,
+ * and under a loaded test run they may use a good part of a core for a while.
+ */
+const LIMIT_MS = 300;
 
 describe('the integration deadline', () => {
   before(async () => {
