@@ -64,6 +64,15 @@ export const DEFAULT_RATE_LIMIT: RateLimitOptions = {
   presenceByteBurst: 256 * 1024,
 };
 
+/**
+ * What a join costs from a connection's message budget: with the defaults (200 messages a second,
+ * 2,000 at once) 10 joins a second, 100 at once (a connection may hold 64 documents).
+ */
+const JOIN_COST = 20;
+
+/** Rate-limited refusals in one second after which a connection is closed. */
+const MAX_THROTTLED_PER_SECOND = 200;
+
 /** How long a network's changes are refused after one of them outlived its integration deadline. */
 const HOLD_OFF_MS = 60_000;
 
@@ -77,6 +86,8 @@ interface ConnectionState {
   readonly presence: TokenBucket;
   joinTimer: ReturnType<typeof setTimeout> | null;
   closed: boolean;
+  /** Rate-limited refusals in the current second (see MAX_THROTTLED_PER_SECOND). */
+  throttled: { second: number; count: number };
 }
 
 export class Collaboration {
@@ -124,6 +135,7 @@ export class Collaboration {
       presence: new TokenBucket(rate.presenceBytesPerSecond, rate.presenceByteBurst),
       joinTimer: null,
       closed: false,
+      throttled: { second: 0, count: 0 },
     };
     const timeout = this.options.joinTimeoutMs ?? 10_000;
     if (timeout > 0) {
@@ -265,7 +277,9 @@ export class Collaboration {
       // Presence fans out to every member: the sender pays for each copy.
       state.presence.charge(update.length * Math.max(1, room.memberCount - 1));
     } catch (error) {
-      this.reportError(connection, this.toQuireError(error), typeof link === 'string' ? link : undefined);
+      const refusal = this.toQuireError(error);
+      this.reportError(connection, refusal, typeof link === 'string' ? link : undefined);
+      if (refusal.code === 'rate-limited') this.noteThrottled(connection);
     }
   }
 
@@ -308,6 +322,9 @@ export class Collaboration {
 
   private async joinOnce(connection: Connection, state: ConnectionState, link: unknown, token: unknown, options: unknown): Promise<{ reply: JoinReply; member?: Member }> {
     try {
+      // A join costs a storage read or more (the link, the document): it is paid for as JOIN_COST
+      // messages, so a flood of joins (of documents that do not exist, say) is refused early.
+      if (!state.messages.take(JOIN_COST)) throw new QuireError('rate-limited', 'Too many joins too fast from this connection; wait a moment and join again.');
       const session = sessionOf(options, connection);
       const declaredIds = clientIdsOf(options);
       // This join is not counted in `joining` yet.
@@ -384,7 +401,23 @@ export class Collaboration {
     const docName = typeof link === 'string' ? link : undefined;
     const payload = this.toQuireError(error).toPayload(docName);
     this.options.observer.clientRefused({ connectionId: connection.id, docName, code: payload.code, message: payload.message });
+    if (payload.code === 'rate-limited') this.noteThrottled(connection);
     return { ok: false, error: payload };
+  }
+
+  /**
+   * A connection that goes on sending after its budget is spent makes the server answer every
+   * message with a refusal (a write each): past MAX_THROTTLED_PER_SECOND such refusals in one
+   * second it is told so and closed. Honest clients back off long before.
+   */
+  private noteThrottled(connection: Connection): void {
+    const state = this.connections.get(connection);
+    if (state === undefined || state.closed) return;
+    const second = Math.floor((this.options.now ?? Date.now)() / 1000);
+    if (state.throttled.second !== second) state.throttled = { second, count: 0 };
+    if (++state.throttled.count !== MAX_THROTTLED_PER_SECOND) return;
+    this.reportError(connection, new QuireError('rate-limited', `Over ${MAX_THROTTLED_PER_SECOND} messages in a second were refused for going too fast; closing the connection.`));
+    connection.close();
   }
 }
 

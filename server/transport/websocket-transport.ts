@@ -269,6 +269,8 @@ export class WebSocketTransport implements Transport, LocalKicker {
   }
 
   private receive(connection: WebSocketConnection, data: Buffer, isBinary: boolean): void {
+    // A connection this side is closing (refused, kicked, throttled) is not heard any more.
+    if (connection.socket.readyState !== connection.socket.OPEN) return;
     const frame = isBinary ? decodeClientFrame(data) : null;
     if (frame === null) {
       const error = new QuireError('bad-request', isBinary ? 'That frame is not one of Quire\'s messages; closing the connection.' : 'Quire\'s WebSocket carries binary frames only; closing the connection.');

@@ -8,7 +8,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as encoding from 'lib0/encoding';
-import { FRAME_AWARENESS, FRAME_JOIN, FRAME_SYNC, MAX_JOIN_JSON_CHARS, encodeClientSync, encodeJoin } from '../../shared/ws-frames.js';
+import { newDocId } from '../../shared/doc-id.js';
+import { FRAME_AWARENESS, FRAME_ERROR, FRAME_JOIN, FRAME_REPLY, FRAME_SYNC, MAX_JOIN_JSON_CHARS, encodeClientSync, encodeJoin } from '../../shared/ws-frames.js';
 import { growDocument } from '../support/grow-document.js';
 import { AttackWatch, rssMb } from '../support/attack-watch.js';
 import { RawClient } from '../support/raw-client.js';
@@ -58,6 +59,33 @@ describe('WebSocket transport attacks', () => {
           attacker.close();
         }
       }
+    }
+    const report = await watch.finish({ rssGrowthMb: 100 });
+    t.diagnostic(JSON.stringify(report));
+  });
+
+  it('refuses a flood of joins once the connection\'s budget is spent, and closes a connection that keeps on', { timeout: 60_000 }, async (t) => {
+    const watch = await AttackWatch.start(t, server());
+    const attacker = await RawWebSocket.connect(server().url);
+    try {
+      // 5,000 joins of documents that do not exist, each a storage read if it got that far.
+      for (let i = 0; i < 5000; i++) attacker.send(encodeJoin(i + 1, newDocId(), null, {}));
+      const closed = await attacker.whenClosed(30_000);
+      const codes = new Map<string, number>();
+      for (const frame of attacker.frames) {
+        const code = frame?.kind === FRAME_REPLY && !frame.reply.ok ? frame.reply.error.code : frame?.kind === FRAME_ERROR ? `error:${frame.error.code}` : 'other';
+        codes.set(code, (codes.get(code) ?? 0) + 1);
+      }
+      t.diagnostic(`closed with ${closed.code}; answers: ${JSON.stringify(Object.fromEntries(codes))}`);
+      // About 100 joins fit the budget at once (64 may be in flight; the rest never reach
+      // storage); at the 200th refusal in a second the connection is closed, and the replies
+      // still queued for it, and the rest of the flood, are never sent.
+      assert.ok((codes.get('rate-limited') ?? 0) >= 1, 'no join was refused rate-limited');
+      assert.equal(codes.get('error:rate-limited'), 1, 'the connection was not told why it was closed');
+      assert.ok(attacker.frames.length < 1000, `the server answered ${attacker.frames.length} of 5,000 joins`);
+      assert.equal(codes.get('other') ?? 0, 0, 'a join was answered with something other than a refusal');
+    } finally {
+      attacker.close();
     }
     const report = await watch.finish({ rssGrowthMb: 100 });
     t.diagnostic(JSON.stringify(report));
