@@ -110,6 +110,7 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
   private unsent: number[] = [];
   private syncWaiters: Array<() => void> = [];
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private step1Timer: ReturnType<typeof setTimeout> | null = null;
   private resendTimer: ReturnType<typeof setTimeout> | null = null;
   private resendAttempts = 0;
   private verifyTimer: ReturnType<typeof setTimeout> | null = null;
@@ -233,13 +234,28 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
     this.setStatus('connecting');
     this.channel.join(this.docName, this.token, { session: this.session, clientIds: [this.doc.clientID] }, this.onJoinReply);
     // Our step 1 goes right behind the join (the server answers it once the join is through):
-    // synced one round trip sooner. A server that answers it not-joined gets it again after the join.
-    this.channel.sync(this.docName, encodeSyncMessage(SYNC_STEP1, Y.encodeStateVector(this.doc)), this.onEarlyStep1Reply);
+    // synced one round trip sooner.
+    this.sendStep1();
   };
 
-  private readonly onEarlyStep1Reply = (reply: SaveReply): void => {
-    if (reply.ok || reply.error.code !== 'not-joined' || !this.joined || !this.channel.connected) return;
-    this.channel.sync(this.docName, encodeSyncMessage(SYNC_STEP1, Y.encodeStateVector(this.doc)));
+  private sendStep1(): void {
+    this.channel.sync(this.docName, encodeSyncMessage(SYNC_STEP1, Y.encodeStateVector(this.doc)), this.onStep1Reply);
+  }
+
+  /**
+   * A step 1 the server refused: a server that answered it before the join was through
+   * (`not-joined`) gets it again at once; one refused otherwise (`rate-limited`) is asked again
+   * later, while this connection is joined and not synced.
+   */
+  private readonly onStep1Reply = (reply: SaveReply): void => {
+    if (reply.ok || !this.joined || !this.channel.connected || this._status === 'synced') return;
+    if (reply.error.code === 'not-joined') return this.sendStep1();
+    this.reportError(reply.error);
+    if (this.step1Timer !== null) return;
+    this.step1Timer = setTimeout(() => {
+      this.step1Timer = null;
+      if (this.joined && this.channel.connected && this._status !== 'synced') this.sendStep1();
+    }, 1000 + Math.random() * 1000);
   };
 
   private readonly onJoinReply = (reply: JoinReply): void => {
@@ -538,8 +554,9 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
   }
 
   private clearTimers(): void {
-    for (const timer of [this.retryTimer, this.resendTimer, this.verifyTimer]) if (timer !== null) clearTimeout(timer);
+    for (const timer of [this.retryTimer, this.resendTimer, this.verifyTimer, this.step1Timer]) if (timer !== null) clearTimeout(timer);
     this.retryTimer = null;
+    this.step1Timer = null;
     this.resendTimer = null;
     this.verifyTimer = null;
     if (this.watchdog !== null) clearInterval(this.watchdog);

@@ -66,7 +66,8 @@ export const DEFAULT_RATE_LIMIT: RateLimitOptions = {
 
 /**
  * What a join costs from a connection's message budget: with the defaults (200 messages a second,
- * 2,000 at once) 10 joins a second, 100 at once (a connection may hold 64 documents).
+ * 2,000 at once) 10 joins a second, 100 at once (a connection may hold 64 documents). A budget
+ * configured smaller pays at most a tenth of its burst per join, so a join always fits.
  */
 const JOIN_COST = 20;
 
@@ -98,9 +99,13 @@ export class Collaboration {
 
   /** Memberships through links that expire: ended when they do, open or not. */
   private readonly expiries: ExpiryWatch<Member>;
+  /** What a join takes from the message budget (see JOIN_COST). */
+  private readonly joinCost: number;
 
   constructor(options: CollaborationOptions) {
     this.options = options;
+    const burst = options.rateLimit?.messageBurst ?? DEFAULT_RATE_LIMIT.messageBurst;
+    this.joinCost = Math.min(JOIN_COST, Math.max(1, Math.floor(burst / 10)));
     options.registry.onBroken((room) => this.sendAway(room));
     this.expiries = new ExpiryWatch(options.now ?? Date.now, (member) => this.expire(member));
   }
@@ -324,7 +329,7 @@ export class Collaboration {
     try {
       // A join costs a storage read or more (the link, the document): it is paid for as JOIN_COST
       // messages, so a flood of joins (of documents that do not exist, say) is refused early.
-      if (!state.messages.take(JOIN_COST)) throw new QuireError('rate-limited', 'Too many joins too fast from this connection; wait a moment and join again.');
+      if (!state.messages.take(this.joinCost)) throw new QuireError('rate-limited', 'Too many joins too fast from this connection; wait a moment and join again.');
       const session = sessionOf(options, connection);
       const declaredIds = clientIdsOf(options);
       // This join is not counted in `joining` yet.
