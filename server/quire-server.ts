@@ -78,6 +78,11 @@ export interface QuireServerOptions {
   readonly rateLimit?: Partial<RateLimitOptions>;
   /** Close connections that join nothing within this time. Default 10 s; 0 = never. */
   readonly joinTimeoutMs?: number;
+  /**
+   * How often Quire's WebSocket pings each connection; one that did not answer the previous ping
+   * is closed. Default 10 s (Socket.IO's heartbeat is the same).
+   */
+  readonly webSocketPingMs?: number;
   /** Signed tokens from an embedding application: an HS256 secret, or an ES256/RS256 public key (PEM). */
   readonly signedTokens?: SignedTokenKeys;
   /** When versions are taken and how long they are kept; see server/core/versions/version-policy.ts. */
@@ -292,6 +297,7 @@ export function createQuireServer(options: QuireServerOptions): QuireServer {
       webSocketTransport = new WebSocketTransport(httpServer, {
         ...transportLimits,
         kickEverywhere: (tag, error) => transport?.kickTagged(tag, error),
+        pingIntervalMs: options.webSocketPingMs,
       });
       transport = new SocketIoTransport(httpServer, { ...transportLimits, adapter: options.adapter, siblings: [webSocketTransport] });
       await new Promise<void>((resolve, reject) => {

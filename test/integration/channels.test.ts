@@ -93,6 +93,25 @@ describe('provider channels', () => {
     await waitFor('the provider to stop', () => provider.status === 'disconnected');
   });
 
+  it('closes a WebSocket that stops answering pings, and keeps one that answers', async () => {
+    const server = await startTestServer({ webSocketPingMs: 100 });
+    try {
+      const docName = await server.createDoc();
+      const silent = await RawWebSocket.connect(server.url, {}, 5000, { answerPings: false });
+      const answering = await RawWebSocket.connect(server.url);
+      assert.deepEqual(await silent.join(docName), { ok: true, role: 'edit' });
+      assert.deepEqual(await answering.join(docName), { ok: true, role: 'edit' });
+      // Missing one ping is allowed; the next round closes it.
+      await silent.whenClosed(2000);
+      await waitFor('the server to forget the silent connection', () => server.server.connectionCount === 1);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      assert.equal(answering.closed, null, 'the connection that answers pings was closed');
+      answering.close();
+    } finally {
+      await server.close();
+    }
+  });
+
   it('refuses a WebSocket from an origin that may not connect, at the upgrade', async () => {
     const server = await startTestServer({ allowedOrigins: ['https://ok.example'] });
     try {

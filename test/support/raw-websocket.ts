@@ -32,9 +32,12 @@ export class RawWebSocket {
     socket.on('error', () => undefined);
   }
 
-  /** Opens a connection; rejects with the HTTP status when the upgrade is refused. */
-  static connect(baseUrl: string, headers: Record<string, string> = {}, timeoutMs = 5000): Promise<RawWebSocket> {
-    const socket = new WebSocket(baseUrl.replace(/^http/, 'ws') + QUIRE_WS_PATH, { headers, perMessageDeflate: false });
+  /**
+   * Opens a connection; rejects with the HTTP status when the upgrade is refused. With
+   * `answerPings: false` it never answers the server's pings, as a peer that vanished would not.
+   */
+  static connect(baseUrl: string, headers: Record<string, string> = {}, timeoutMs = 5000, { answerPings = true } = {}): Promise<RawWebSocket> {
+    const socket = new WebSocket(baseUrl.replace(/^http/, 'ws') + QUIRE_WS_PATH, { headers, perMessageDeflate: false, autoPong: answerPings });
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('the WebSocket did not open in time')), timeoutMs);
       socket.once('open', () => {
