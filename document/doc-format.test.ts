@@ -5,7 +5,10 @@ import { parseHTML } from 'linkedom';
 import { FRAGMENT_NAME } from './fragment.js';
 import { htmlPage, htmlToPm, markdownToPm, pmToHtml, pmToMarkdown, pmToYUpdate, yDocToPm } from './doc-format.js';
 import { activeHtmlParts, activeMarkdownParts, forbiddenStrings } from '../test/support/export-safety.js';
+import type { Node as PmNode } from 'prosemirror-model';
 import { EVERY_TYPE, FULL_MARKDOWN, typesIn, writeAsPeer } from '../test/support/sample-docs.js';
+import { int, pick, withSeed } from '../test/support/seeded.js';
+import { schema } from './schema.js';
 
 /** A new Y.Doc holding one paragraph written directly by a peer. */
 function peerDoc(write: (paragraph: Y.XmlElement, text: Y.XmlText, fragment: Y.XmlFragment) => void): Y.Doc {
@@ -33,6 +36,22 @@ describe('Markdown conversion', () => {
     const doc = markdownToPm(FULL_MARKDOWN);
     const exported = pmToMarkdown(doc);
     assert.deepEqual(markdownToPm(exported).toJSON(), doc.toJSON(), `exported Markdown:\n${exported}`);
+  });
+
+  it('writes a long document in pieces exactly as in one piece (seeded: SEED=n)', async () => {
+    // Every kind of top-level block, and empty paragraphs, which write nothing.
+    const samples = markdownToPm(`${FULL_MARKDOWN}\n| a | b |\n| --- | --- |\n| 1 | 2 |\n\n- [x] done\n\n1. one\n\n* other bullets\n`);
+    const pool: PmNode[] = [schema.nodes.paragraph!.create(), schema.nodes.paragraph!.create()];
+    samples.forEach((block) => pool.push(block));
+    await withSeed(async (_seed, rng) => {
+      for (let round = 0; round < 300; round++) {
+        const blocks = Array.from({ length: int(rng, 40) }, () => pick(rng, pool));
+        const doc = schema.nodes.doc!.create(null, blocks);
+        const whole = pmToMarkdown(doc, undefined, Infinity);
+        const pieceBlocks = 1 + int(rng, 5);
+        assert.equal(pmToMarkdown(doc, undefined, pieceBlocks), whole, `pieces of ${pieceBlocks} blocks: ${blocks.map((b) => b.type.name).join(', ')}`);
+      }
+    });
   });
 
   it('keeps link targets and titles, and code block text verbatim', () => {

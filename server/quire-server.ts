@@ -26,7 +26,7 @@ import { TrashSweeper } from './core/trash-sweeper.js';
 import { VersionKeeper } from './core/versions/version-keeper.js';
 import { versionPolicy, type Clock, type RetentionPolicy, type VersionPolicy } from './core/versions/version-policy.js';
 import { ConversionPool } from './http/convert/conversion-pool.js';
-import { createDocApi } from './http/doc-api.js';
+import { createDocApi, type DocContent } from './http/doc-api.js';
 import { createHttpApp, defaultPublicDir } from './http/http-app.js';
 import { logObserver } from './ops/log-observer.js';
 import { createLogger, type Logger } from './ops/logger.js';
@@ -193,14 +193,11 @@ export function createQuireServer(options: QuireServerOptions): QuireServer {
     }
   };
 
-  const readDoc = async (docName: string): Promise<{ doc: Y.Doc; release: () => void } | null> => {
+  const readDoc = async (docName: string): Promise<DocContent | null> => {
     const loaded = registry.peek(docName);
-    if (loaded !== undefined) return { doc: loaded.doc, release: () => {} };
+    if (loaded !== undefined) return { kind: 'live', doc: loaded.doc };
     const stored = await store.load(docName);
-    if (stored === null) return null;
-    const doc = new Y.Doc();
-    Y.applyUpdate(doc, stored.update);
-    return { doc, release: () => doc.destroy() };
+    return stored === null ? null : { kind: 'stored', updates: stored.parts };
   };
 
   const app = createHttpApp({

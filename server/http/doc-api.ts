@@ -25,6 +25,13 @@ import { createLinksApi } from './links-api.js';
 import { ORIGINAL_LINK_ID } from '../core/links.js';
 import { sendError } from './http-app.js';
 
+/**
+ * A document as an HTTP request reads it: the loaded room's Y.Doc (read it, never change it), or
+ * what storage holds, as updates that are decoded only in the conversion worker. Decoding a large
+ * document takes hundreds of milliseconds, which the event loop must not spend on one request.
+ */
+export type DocContent = { readonly kind: 'live'; readonly doc: Y.Doc } | { readonly kind: 'stored'; readonly updates: readonly Uint8Array[] };
+
 export interface DocApiOptions {
   readonly store: DocStore;
   readonly access: Access;
@@ -37,8 +44,8 @@ export interface DocApiOptions {
   readonly publicUrl: string | null;
   /** Origins besides Quire's own that may send state-changing requests. */
   readonly allowedOrigins: readonly string[] | null;
-  /** The loaded room's document, else one read from storage; null when nothing is stored. Read it, never change it. */
-  readonly readDoc: (docName: string) => Promise<{ doc: Y.Doc; release: () => void } | null>;
+  /** A document as an HTTP request may read it: see {@link DocContent}; null when it does not exist. */
+  readonly readDoc: (docName: string) => Promise<DocContent | null>;
   /** Connections in the document now (on this node). */
   readonly presentCount: (docName: string) => number;
   readonly viewTokenFor: (docName: string) => Promise<string>;
@@ -194,15 +201,14 @@ export function createDocApi(options: DocApiOptions): Router {
     if (grant === null) return;
     const docName = grant.docName;
     const stat = await options.store.stat(docName);
-    const read = await options.readDoc(docName);
-    if (read === null && stat === null) return sendError(res, 404, 'not-found', 'No document has this id.');
+    const content = await options.readDoc(docName);
+    if (content === null && stat === null) return sendError(res, 404, 'not-found', 'No document has this id.');
     let title = '';
-    if (read !== null) {
-      try {
-        title = docTitle(read.doc.getXmlFragment(FRAGMENT_NAME));
-      } finally {
-        read.release();
-      }
+    if (content?.kind === 'live') title = docTitle(content.doc.getXmlFragment(FRAGMENT_NAME));
+    else if (content?.kind === 'stored') {
+      const titled = await options.conversions.run({ kind: 'title', updates: content.updates });
+      if (titled.kind !== 'title') throw new Error(`The conversion pool answered a title with ${titled.kind}.`);
+      title = titled.title;
     }
     res.json({
       // A link token never reveals the id; whoever used the id, or owns the document, knows it.
@@ -241,15 +247,10 @@ export function createDocApi(options: DocApiOptions): Router {
     if (!EXPORT_FORMATS.includes(format)) return sendError(res, 400, 'bad-request', `format must be one of ${EXPORT_FORMATS.join(', ')}.`);
     const grant = await authorize(req, res, req.params.name, 'view');
     if (grant === null) return;
-    const read = await options.readDoc(grant.docName);
-    if (read === null) return sendError(res, 404, 'not-found', 'No document has this id.');
-    let state: Uint8Array;
-    try {
-      state = Y.encodeStateAsUpdate(read.doc);
-    } finally {
-      read.release();
-    }
-    await sendExport(res, options.conversions, format, state, blobUrlPrefix(req, req.params.name));
+    const content = await options.readDoc(grant.docName);
+    if (content === null) return sendError(res, 404, 'not-found', 'No document has this id.');
+    const updates = content.kind === 'live' ? [Y.encodeStateAsUpdate(content.doc)] : content.updates;
+    await sendExport(res, options.conversions, format, updates, blobUrlPrefix(req, req.params.name));
   });
 
   api.use(createHistoryApi({ versions: options.versions, conversions: options.conversions, authorize, jsonBody, blobUrlPrefix }));

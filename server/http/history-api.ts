@@ -89,7 +89,7 @@ export function createHistoryApi(options: HistoryApiOptions): Router {
     const stored = await options.versions.load(docName, id);
     if (stored === null) return sendError(res, 404, 'not-found', 'This document has no version with this id.');
     // A version's pictures are the document's: the same blob route serves them.
-    await sendExport(res, options.conversions, format, stored.snapshot, options.blobUrlPrefix(req, req.params['id']));
+    await sendExport(res, options.conversions, format, [stored.snapshot], options.blobUrlPrefix(req, req.params['id']));
   });
 
   api.post('/docs/:id/versions/:version/restore', async (req, res) => {

@@ -4,27 +4,28 @@
  */
 import type { Response } from 'express';
 import type { ConversionPool } from './convert/conversion-pool.js';
+import type { ExportFormat } from './convert/conversion.js';
 import { exportPageCsp } from '../../document/export-policy.js';
 
-export type ExportFormat = 'md' | 'html' | 'json' | 'yjs';
+export type { ExportFormat };
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['md', 'html', 'json', 'yjs'];
 
 /**
- * Converts `state` (a Yjs update of a whole document) to `format` off the event loop, and sends it.
+ * Converts a document to `format` off the event loop, and sends it. `updates` hold the document
+ * (one update of the whole document, or a stored snapshot and its log: see ConversionRequest).
  * Pictures get absolute addresses under `blobUrlPrefix` (the blob route of the name the export was
  * asked for); without one they have none.
  */
-export async function sendExport(res: Response, conversions: ConversionPool, format: ExportFormat, state: Uint8Array, blobUrlPrefix: string | null = null): Promise<void> {
-  if (format === 'yjs') {
-    res.type('application/octet-stream').send(Buffer.from(state));
-    return;
-  }
-  const exported = await conversions.run({ kind: 'export', format, state, blobUrlPrefix });
-  if (exported.kind !== 'export') throw new Error('The conversion pool answered an export with an import.');
-  if (format === 'json') res.type('application/json; charset=utf-8').send(exported.text);
-  else if (format === 'md') res.type('text/markdown; charset=utf-8').send(exported.text);
+export async function sendExport(res: Response, conversions: ConversionPool, format: ExportFormat, updates: readonly Uint8Array[], blobUrlPrefix: string | null = null): Promise<void> {
+  // A single update already is the `yjs` export; only a log needs merging (in the worker).
+  const exported = format === 'yjs' && updates.length === 1 ? { kind: 'export' as const, body: updates[0]! } : await conversions.run({ kind: 'export', format, updates, blobUrlPrefix });
+  if (exported.kind !== 'export') throw new Error(`The conversion pool answered an export with ${exported.kind}.`);
+  const { body } = exported;
+  if (typeof body !== 'string') res.type('application/octet-stream').send(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+  else if (format === 'json') res.type('application/json; charset=utf-8').send(body);
+  else if (format === 'md') res.type('text/markdown; charset=utf-8').send(body);
   else {
     res.setHeader('Content-Security-Policy', exportPageCsp(blobUrlPrefix));
-    res.type('text/html; charset=utf-8').send(exported.text);
+    res.type('text/html; charset=utf-8').send(body);
   }
 }

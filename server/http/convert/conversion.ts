@@ -4,39 +4,61 @@
  * JSON. They run in the worker (convert-worker.ts), off the server's event loop.
  */
 import * as Y from 'yjs';
-import { htmlPage, htmlToPm, markdownToPm, pmToHtml, pmToMarkdown, pmToYUpdate, stateToPm } from '../../../document/doc-format.js';
+import { htmlPage, htmlToPm, markdownToPm, pmToHtml, pmToMarkdown, pmToYUpdate, updatesToPm } from '../../../document/doc-format.js';
+import { FRAGMENT_NAME } from '../../../document/fragment.js';
 import { docTitle } from '../../../document/title.js';
 
 export type ImportFormat = 'md' | 'html';
-export type ExportFormat = 'md' | 'html' | 'json';
+export type ExportFormat = 'md' | 'html' | 'json' | 'yjs';
 
+/**
+ * A document's state for an export or a title is a list of Yjs updates that, applied one after
+ * another, give the document: a live room's whole state (one update), or what storage holds
+ * (its snapshot and log entries, as read). Decoding them is the costly part, so it happens here,
+ * in the worker, and not on the server's event loop.
+ */
 export type ConversionRequest =
   | { readonly kind: 'import'; readonly format: ImportFormat; readonly text: string }
   /** `blobUrlPrefix`: where the exported document's pictures are (see BlobUrls); none: no addresses. */
-  | { readonly kind: 'export'; readonly format: ExportFormat; readonly state: Uint8Array; readonly blobUrlPrefix?: string | null };
+  | { readonly kind: 'export'; readonly format: ExportFormat; readonly updates: readonly Uint8Array[]; readonly blobUrlPrefix?: string | null }
+  | { readonly kind: 'title'; readonly updates: readonly Uint8Array[] };
 
 export type ConversionResult =
   | { readonly kind: 'import'; readonly update: Uint8Array; readonly structs: number; readonly title: string }
-  | { readonly kind: 'export'; readonly text: string; readonly title: string };
+  /** `body`: text, or for `yjs` the whole document as one update. */
+  | { readonly kind: 'export'; readonly body: string | Uint8Array; readonly title: string }
+  | { readonly kind: 'title'; readonly title: string };
+
+/** Runs `read` on a Y.Doc holding `updates` (applied in one transaction), then drops the doc. */
+function readDoc<T>(updates: readonly Uint8Array[], read: (doc: Y.Doc) => T): T {
+  const doc = new Y.Doc();
+  try {
+    doc.transact(() => {
+      for (const update of updates) Y.applyUpdate(doc, update);
+    });
+    return read(doc);
+  } finally {
+    doc.destroy();
+  }
+}
+
+const titleOf = (doc: Y.Doc): string => docTitle(doc.getXmlFragment(FRAGMENT_NAME));
 
 export function convert(request: ConversionRequest): ConversionResult {
   if (request.kind === 'import') {
     const pm = request.format === 'html' ? htmlToPm(request.text) : markdownToPm(request.text);
     const update = pmToYUpdate(pm);
-    const doc = new Y.Doc();
-    try {
-      Y.applyUpdate(doc, update);
-      let structs = 0;
-      for (const list of doc.store.clients.values()) structs += list.length;
-      return { kind: 'import', update, structs, title: docTitle(pm) };
-    } finally {
-      doc.destroy();
-    }
+    const structs = readDoc([update], (doc) => [...doc.store.clients.values()].reduce((sum, list) => sum + list.length, 0));
+    return { kind: 'import', update, structs, title: docTitle(pm) };
   }
-  const pm = stateToPm(request.state);
+  if (request.kind === 'title') return { kind: 'title', title: readDoc(request.updates, titleOf) };
+  // One update of the whole document, as a client would encode it: decoding and re-encoding is
+  // linear, where merging a long log with Y.mergeUpdates is not.
+  if (request.format === 'yjs') return readDoc(request.updates, (doc) => ({ kind: 'export', body: Y.encodeStateAsUpdate(doc), title: titleOf(doc) }));
+  const pm = updatesToPm(request.updates);
   const title = docTitle(pm);
-  if (request.format === 'json') return { kind: 'export', text: JSON.stringify(pm.toJSON()), title };
+  if (request.format === 'json') return { kind: 'export', body: JSON.stringify(pm.toJSON()), title };
   const urls = { blobUrlPrefix: request.blobUrlPrefix ?? null };
-  if (request.format === 'md') return { kind: 'export', text: pmToMarkdown(pm, urls), title };
-  return { kind: 'export', text: htmlPage(title || 'Untitled', pmToHtml(pm, urls), urls), title };
+  if (request.format === 'md') return { kind: 'export', body: pmToMarkdown(pm, urls), title };
+  return { kind: 'export', body: htmlPage(title || 'Untitled', pmToHtml(pm, urls), urls), title };
 }
