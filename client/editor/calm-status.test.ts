@@ -50,6 +50,32 @@ describe('CalmStatus', () => {
     assert.deepEqual(announced, [], 'settling into the first state is not announced');
   });
 
+  it('keeps "All changes saved" while saves overlap but each is confirmed quickly', () => {
+    const { calm, timers, shown } = setup();
+    calm.update(at({}));
+    // Every keystroke's save is confirmed 300 ms after it, the next keystroke comes 200 ms after
+    // it: something is always waiting, for 4 s, but never more than 300 ms without progress.
+    calm.update(at({ unsavedCount: 1 }));
+    for (let i = 0; i < 20; i++) {
+      timers.advance(200);
+      calm.update(at({ unsavedCount: 2 }));
+      timers.advance(100);
+      calm.progress();
+      calm.update(at({ unsavedCount: 1 }));
+    }
+    calm.update(at({}));
+    assert.deepEqual([...new Set(shown)], ['All changes saved']);
+    // Progress does not hold "Saving…" back for ever: a save stuck after it still shows.
+    calm.update(at({ unsavedCount: 2 }));
+    timers.advance(200);
+    calm.progress();
+    calm.update(at({ unsavedCount: 1 }));
+    timers.advance(SAVING_DELAY_MS - 1);
+    assert.equal(calm.current?.text, 'All changes saved');
+    timers.advance(1);
+    assert.equal(calm.current?.text, 'Saving…');
+  });
+
   it('shows and announces "Saving…" once a save takes longer than the delay, then "All changes saved"', () => {
     const { calm, timers, shown, announced } = setup();
     calm.update(at({}));

@@ -1,15 +1,17 @@
 /**
  * What the status line shows and announces over time, given the lines `statusLine` computes as
  * things happen. Calm means:
- * - from "All changes saved", "Saving…" shows only once a save has taken longer than
- *   `SAVING_DELAY_MS`; quicker saves never change the line, so typing does not make it flicker;
+ * - from "All changes saved", "Saving…" shows only once changes have waited `SAVING_DELAY_MS`
+ *   without any being confirmed; quick saves never change the line, so typing does not make it
+ *   flicker, even when one keystroke's save overlaps the next (the caller reports each
+ *   confirmation with `progress()`);
  * - the live region is told only when the kind of state changes (saved → saving, online →
  *   offline…), never for a new count, and not for the page settling into its first state.
  * DOM-free: the caller says how to show and announce; timers can be replaced for tests.
  */
 import type { StatusLine } from './status-text.js';
 
-/** How long a save may take before the line says "Saving…". */
+/** How long changes may wait without any being confirmed before the line says "Saving…". */
 export const SAVING_DELAY_MS = 500;
 
 export interface CalmStatusOutput {
@@ -48,16 +50,30 @@ export class CalmStatus {
   update(next: StatusLine): void {
     if (next.kind === 'saving' && this.shown?.kind === 'saved') {
       this.pending = next;
-      this.timer ??= this.timers.setTimeout(() => {
-        this.timer = null;
-        const line = this.pending;
-        this.pending = null;
-        if (line !== null) this.show(line);
-      }, SAVING_DELAY_MS);
+      if (this.timer === null) this.waitBeforeSaving();
       return;
     }
     this.cancel();
     this.show(next);
+  }
+
+  /**
+   * Some changes were confirmed while others still wait: the saves are moving, so a "Saving…"
+   * waiting to be shown waits `SAVING_DELAY_MS` again from now.
+   */
+  progress(): void {
+    if (this.timer === null) return;
+    this.timers.clearTimeout(this.timer);
+    this.waitBeforeSaving();
+  }
+
+  private waitBeforeSaving(): void {
+    this.timer = this.timers.setTimeout(() => {
+      this.timer = null;
+      const line = this.pending;
+      this.pending = null;
+      if (line !== null) this.show(line);
+    }, SAVING_DELAY_MS);
   }
 
   /** Forgets a "Saving…" that is waiting to be shown. */

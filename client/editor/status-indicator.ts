@@ -26,6 +26,8 @@ export class StatusIndicator {
   /** A connection attempt failed since the last successful one. */
   private attemptFailed = false;
   private readonly calm: CalmStatus;
+  /** The unsaved count at the last refresh: a smaller one means some changes were confirmed. */
+  private lastUnsavedCount = 0;
 
   constructor(
     private readonly element: HTMLElement,
@@ -68,11 +70,14 @@ export class StatusIndicator {
   readonly refresh = (): void => {
     const { role, fatal, unsavedChanges } = this.context();
     if (this.provider.status === 'synced') this.everSynced = true;
+    const unsavedCount = unsavedChanges ?? this.provider.unsavedCount;
+    if (unsavedCount > 0 && unsavedCount < this.lastUnsavedCount) this.calm.progress();
+    this.lastUnsavedCount = unsavedCount;
     this.calm.update(
       statusLine({
         status: this.provider.status,
         role,
-        unsavedCount: unsavedChanges ?? this.provider.unsavedCount,
+        unsavedCount,
         saved: this.provider.isSaved,
         everSynced: this.everSynced,
         unreachable: this.attemptFailed || !navigator.onLine,
