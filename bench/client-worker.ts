@@ -49,7 +49,8 @@ async function open(request: Extract<WorkerRequest, { type: 'open' }>): Promise<
     for (let i = first; i < Math.min(request.count, first + request.concurrency); i++) {
       const docName = request.docNames[i % request.docNames.length];
       if (docName === undefined) throw new RangeError('The open request names no document.');
-      const reader: Reader = { client: createBenchClient(request.peer, request.url, docName), maxSeq: -1, reachedAt: null, check: null };
+      const presence = (request.presence ?? true) ? `reader ${readers.length + i}` : null;
+      const reader: Reader = { client: createBenchClient(request.peer, request.url, docName, { presence }), maxSeq: -1, reachedAt: null, check: null };
       if (request.recordPingsFrom !== undefined) watchPings(reader);
       reader.client.connect();
       batch.push(reader);

@@ -30,10 +30,13 @@ export interface IdleMemoryResult {
   /** (after − fresh) ÷ every client opened, warm-up included. */
   readonly bytesPerConnectionNoWarmup: number;
   readonly openSeconds: number;
+  /** The same 1000 (after the same warm-up) on a fresh server, with no presence state at all. */
+  readonly openSecondsNoPresence: number;
 }
 
 export async function measureIdleMemory(peer: PeerName, launcher: ServerLauncher, pool: ClientPool, params: IdleMemoryCase): Promise<IdleMemoryResult> {
   const server = await launcher.launch({});
+  let measured: Omit<IdleMemoryResult, 'openSecondsNoPresence'>;
   try {
     const docNames = await newDocs(server, params.docs);
     await sleep(params.settleMs);
@@ -50,7 +53,7 @@ export async function measureIdleMemory(peer: PeerName, launcher: ServerLauncher
     );
     await sleep(params.settleMs);
     const rssAfterBytes = totalRssBytes(server.pids);
-    return {
+    measured = {
       connections: opened.count,
       rssBeforeBytes,
       rssAfterBytes,
@@ -59,6 +62,26 @@ export async function measureIdleMemory(peer: PeerName, launcher: ServerLauncher
       bytesPerConnectionNoWarmup: (rssAfterBytes - rssFreshBytes) / (opened.count + warmup.count),
       openSeconds: opened.ms / 1000,
     };
+  } finally {
+    await pool.request({ type: 'close' }, 'closed');
+    await server.stop();
+  }
+  return { ...measured, openSecondsNoPresence: await timeOpeningWithoutPresence(peer, launcher, pool, params) };
+}
+
+/**
+ * How long the same clients take to open when none announces a presence: a fresh server, the
+ * same warm-up, then the same connections, timed. (Joins with presence fan each newcomer's state
+ * out to every member of its document; without, a join is only the sync handshake.)
+ */
+async function timeOpeningWithoutPresence(peer: PeerName, launcher: ServerLauncher, pool: ClientPool, params: IdleMemoryCase): Promise<number> {
+  const server = await launcher.launch({});
+  try {
+    const docNames = await newDocs(server, params.docs);
+    const open = (count: number) => pool.request({ type: 'open', peer, url: readerUrl(server), docNames, count, concurrency: 50, presence: false, timeoutMs: 60_000 }, 'opened');
+    await open(params.warmupConnections);
+    await sleep(params.settleMs);
+    return (await open(params.connections)).ms / 1000;
   } finally {
     await pool.request({ type: 'close' }, 'closed');
     await server.stop();

@@ -56,7 +56,8 @@ export function summarizeRun(results: BenchResults, sizes: BenchSizes, peers: re
   if (only.includes('memory')) {
     rows.push({ key: 'rss-per-idle-connection', label: `Server RSS per idle connection (${sizes.memory.connections} connections, ${sizes.memory.docs} docs)`, unit: 'KiB', lowerIsBetter: true, decimals: 1, values: perPeer((p) => value(results.memory.get(p), (r) => r.bytesPerConnection / 1024)) });
     rows.push({ key: 'rss-per-idle-connection-no-warmup', label: `Server RSS per idle connection, no warm-up (fresh server to ${sizes.memory.warmupConnections + sizes.memory.connections} connections)`, unit: 'KiB', lowerIsBetter: true, decimals: 1, values: perPeer((p) => value(results.memory.get(p), (r) => r.bytesPerConnectionNoWarmup / 1024)) });
-    rows.push({ key: 'open-idle-connections', label: `Time to open ${sizes.memory.connections} idle connections (50 at a time)`, unit: 's', lowerIsBetter: true, decimals: 2, values: perPeer((p) => value(results.memory.get(p), (r) => r.openSeconds)) });
+    rows.push({ key: 'open-idle-connections', label: `Time to open ${sizes.memory.connections} idle connections (50 at a time, each announcing a name)`, unit: 's', lowerIsBetter: true, decimals: 2, values: perPeer((p) => value(results.memory.get(p), (r) => r.openSeconds)) });
+    rows.push({ key: 'open-idle-connections-no-presence', label: `Time to open ${sizes.memory.connections} idle connections (50 at a time, no presence state)`, unit: 's', lowerIsBetter: true, decimals: 2, values: perPeer((p) => value(results.memory.get(p), (r) => r.openSecondsNoPresence)) });
   }
   if (only.includes('cold')) {
     const coldRow = (key: string, label: string, pick: (result: Extract<ColdLoadResult, { supported: true }>) => number, layout: StoredLayout): MetricRow => ({
@@ -116,7 +117,8 @@ export function summarizeRun(results: BenchResults, sizes: BenchSizes, peers: re
   const notes: string[] = [
     ...[...results.servers.entries()].map(([peer, description]) => `${PEER_LABELS[peer]} server (relay, throughput, replay): ${description}.`),
     'Every server runs as its own child process; CPU is user+system time and memory is VmRSS, both from /proc. ' +
-      'Clients: y-websocket 2.1.0 WebsocketProvider (ws, BroadcastChannel off), @hocuspocus/provider 3.4.4 (one HocuspocusProviderWebsocket on ws per client), Quire DocProvider with its default channel (Quire\'s WebSocket framing on /quire-ws, ws in Node); one connection per client.',
+      'Clients: y-websocket 2.1.0 WebsocketProvider (ws, BroadcastChannel off), @hocuspocus/provider 3.4.4 (one HocuspocusProviderWebsocket on ws per client), Quire DocProvider with its default channel (Quire\'s WebSocket framing on /quire-ws, ws in Node); one connection per client. ' +
+      'Every reader announces a presence (a name) before it connects, as an editor page does: left at their defaults, the peers\' clients would announce nothing (a y-protocols state never changed has clock 0, which servers ignore) while Quire\'s would, and joins would not be compared like with like.',
     `Relay latency: 1 writer in the bench process, readers in one client-worker child process; each edit is a one-character insert plus a [seq, sent-at] entry in a Y.Array, one Y transaction; ` +
       `latency = reader's observe time − send time on the monotonic clock. ${sizes.relay.map((c) => `${c.readers} reader(s): ${c.edits} edits every ${c.intervalMs} ms`).join('; ')}; ` +
       `run as ${sizes.relayRounds} rounds per server (alternating between servers, a fresh room each with its own ${sizes.relay.map((c) => c.warmup).join('/')} unrecorded warm-up edits), samples pooled.`,
@@ -125,7 +127,7 @@ export function summarizeRun(results: BenchResults, sizes: BenchSizes, peers: re
       `time from the first until every one of ${sizes.throughput[0]?.readers ?? 0} readers holds the last; server CPU over that window plus a ${sizes.throughput[0]?.settleMs ?? 0} ms settle, so deferred saving is included. ` +
       'Quire writes every update durably to LevelDB (fsync on) before acknowledging it; the peers run without persistence.',
     `Idle memory: a fresh server; ${sizes.memory.warmupConnections} warm-up clients connect first (so one-time costs such as compiled code are not counted per connection), ` +
-      `then RSS before and ${sizes.memory.settleMs} ms after ${sizes.memory.connections} more clients (from the client worker) joined ${sizes.memory.docs} docs and synced; delta ÷ ${sizes.memory.connections}. Without a warm-up: RSS of the fresh server (its documents created, ${sizes.memory.settleMs} ms quiet) to the last reading, ÷ all ${sizes.memory.warmupConnections + sizes.memory.connections} clients. Both include each connection's awareness state, and garbage not yet collected: V8 grows its heap in steps, so this figure moves by several KiB between runs.`,
+      `then RSS before and ${sizes.memory.settleMs} ms after ${sizes.memory.connections} more clients (from the client worker) joined ${sizes.memory.docs} docs and synced; delta ÷ ${sizes.memory.connections}; the time those clients took to open is the open-time row. The no-presence open-time row repeats the opening on a fresh server with clients that have no presence state. Without a warm-up: RSS of the fresh server (its documents created, ${sizes.memory.settleMs} ms quiet) to the last reading, ÷ all ${sizes.memory.warmupConnections + sizes.memory.connections} clients. Both include each connection's awareness state, and garbage not yet collected: V8 grows its heap in steps, so this figure moves by several KiB between runs.`,
     ...[...results.cold.entries()].flatMap(([key, outcome]) => {
       if (!outcome.ok) return [`Cold load ${key}: error: ${outcome.error}`];
       const r = outcome.value;

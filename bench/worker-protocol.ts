@@ -20,6 +20,12 @@ export type WorkerRequest =
       readonly concurrency: number;
       /** Record ping latencies (see relay-latency.ts) for pings with seq ≥ this. */
       readonly recordPingsFrom?: number;
+      /**
+       * Whether each client announces a presence (a name, as an editor page does) before it
+       * connects; false: no presence state. Default true, for every peer alike (their providers'
+       * defaults differ: see ClientOptions).
+       */
+      readonly presence?: boolean;
       readonly timeoutMs: number;
     }
   | { readonly type: 'pings'; readonly lastSeq: number; readonly timeoutMs: number }

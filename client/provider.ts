@@ -383,10 +383,17 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
     this.channel.awareness(this.docName, encodeAwarenessUpdate(this.awareness, changed));
   };
 
-  /** Step 2 carries everything the server lacks, so its ack covers every earlier change. */
+  /**
+   * Step 2 carries everything the server lacks, so its ack covers every earlier change. When it
+   * would carry nothing (no struct the server lacks, no deletion: a page opening a document it
+   * holds nothing of) and no change waits for an ack, there is nothing to save: it is not sent,
+   * which spares the server and the page a round trip and the verification after it.
+   */
   private sendStep2(serverStateVector: Uint8Array): void {
+    const update = Y.encodeStateAsUpdate(this.doc, serverStateVector);
+    if (isEmptyUpdate(update) && this.ledger.unacknowledged === 0) return;
     const seq = this.ledger.add('step2', null);
-    const step2 = encodeSyncMessage(SYNC_STEP2, Y.encodeStateAsUpdate(this.doc, serverStateVector));
+    const step2 = encodeSyncMessage(SYNC_STEP2, update);
     const done = this.expectAck();
     this.channel.sync(this.docName, step2, (reply: SaveReply) => {
       done();
@@ -603,4 +610,9 @@ function openChannel(baseUrl: string, options: DocProviderOptions): Channel {
   const platform = (globalThis as { WebSocket?: WebSocketClass }).WebSocket;
   const webSocket = new WebSocketChannel(baseUrl, options.webSocket ?? platform ?? (NodeWebSocket as unknown as WebSocketClass), backoff);
   return via === 'websocket' ? webSocket : new FallbackChannel(webSocket, socketIo);
+}
+
+/** Whether a Yjs update holds nothing: no structs and an empty delete set. */
+function isEmptyUpdate(update: Uint8Array): boolean {
+  return update.length === 2 && update[0] === 0 && update[1] === 0;
 }

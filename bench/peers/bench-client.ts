@@ -4,6 +4,7 @@
  */
 import { newDocId } from '../../shared/doc-id.js';
 import type * as Y from 'yjs';
+import type { Awareness } from 'y-protocols/awareness';
 
 export const PEER_NAMES = ['quire', 'y-websocket', 'hocuspocus'] as const;
 export type PeerName = (typeof PEER_NAMES)[number];
@@ -33,6 +34,20 @@ export interface BenchClient {
 export interface ClientOptions {
   /** The document to sync; a fresh Y.Doc when absent. */
   readonly doc?: Y.Doc;
+  /**
+   * The name the client announces in its presence before it connects, as an editor page does;
+   * null: no presence state at all. Absent: the provider's default (which differs: Quire's
+   * provider announces its empty state, while a y-protocols state that was never changed has
+   * clock 0, which servers ignore, so y-websocket's and Hocuspocus's clients stay unseen).
+   */
+  readonly presence?: string | null;
+}
+
+/** Sets what `options.presence` asks for on a client's awareness, before it connects. */
+export function announcePresence(awareness: Awareness | null | undefined, options: ClientOptions): void {
+  if (awareness === null || awareness === undefined || options.presence === undefined) return;
+  if (options.presence === null) awareness.setLocalState(null);
+  else awareness.setLocalStateField('user', { name: options.presence });
 }
 
 /** A running server: one process, or several nodes sharing a document (the cross-node case). */

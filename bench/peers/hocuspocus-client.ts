@@ -2,7 +2,7 @@
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
-import type { BenchClient, ClientOptions } from './bench-client.js';
+import { announcePresence, type BenchClient, type ClientOptions } from './bench-client.js';
 
 export function createHocuspocusClient(url: string, docName: string, options: ClientOptions = {}): BenchClient {
   const doc = options.doc ?? new Y.Doc();
@@ -12,6 +12,7 @@ export function createHocuspocusClient(url: string, docName: string, options: Cl
     autoConnect: false,
   });
   const provider = new HocuspocusProvider({ websocketProvider: socket, name: docName, document: doc });
+  announcePresence(provider.awareness, options);
   const synced = new Promise<void>((resolve) => {
     const onSynced = ({ state }: { state: boolean }): void => {
       if (!state) return;

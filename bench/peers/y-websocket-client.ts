@@ -2,7 +2,7 @@
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
-import type { BenchClient, ClientOptions } from './bench-client.js';
+import { announcePresence, type BenchClient, type ClientOptions } from './bench-client.js';
 
 export function createYWebsocketClient(url: string, docName: string, options: ClientOptions = {}): BenchClient {
   const doc = options.doc ?? new Y.Doc();
@@ -14,6 +14,7 @@ export function createYWebsocketClient(url: string, docName: string, options: Cl
     // through it and bypass the server.
     disableBc: true,
   });
+  announcePresence(provider.awareness, options);
   const synced = new Promise<void>((resolve) => {
     const onSync = (isSynced: boolean): void => {
       if (!isSynced) return;
