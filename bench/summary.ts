@@ -104,9 +104,23 @@ export function summarizeRun(results: BenchResults, sizes: BenchSizes, peers: re
       }
     }
   }
-  if (only.includes('memory') && peers.includes('quire')) {
-    const q = rowValue('rss-per-idle-connection', 'quire');
-    targets.push({ target: 'RSS per idle connection ≤ 16 KiB', met: q === null ? null : q <= 16, detail: q === null ? 'not measured' : `Quire ${q.toFixed(1)} KiB` });
+  /** A target on Quire's value over y-websocket's in one row: at most `most`, or at least `least`. */
+  const ratioTarget = (key: string, target: string, bound: { readonly most?: number; readonly least?: number }): void => {
+    const q = rowValue(key, 'quire');
+    const y = rowValue(key, 'y-websocket');
+    const ratio = q === null || y === null || y === 0 ? null : q / y;
+    const met = ratio === null ? null : (bound.most === undefined || ratio <= bound.most) && (bound.least === undefined || ratio >= bound.least);
+    targets.push({ target, met, detail: ratio === null ? 'not measured' : `Quire/y-websocket ${ratio.toFixed(2)}×` });
+  };
+  if (peers.includes('quire') && peers.includes('y-websocket')) {
+    if (only.includes('relay')) ratioTarget(`join-${Math.max(...sizes.relay.map((c) => c.readers))}`, 'Readers connected and synced no slower than y-websocket', { most: 1 });
+    if (only.includes('throughput')) ratioTarget(`delivered-per-second-${sizes.throughput[0]?.chunk ?? 1}`, 'Throughput, one update per turn, ≥ 1.5× y-websocket', { least: 1.5 });
+    if (only.includes('memory')) {
+      ratioTarget('rss-per-idle-connection', 'RSS per idle connection (after a warm-up) ≤ y-websocket', { most: 1 });
+      ratioTarget('rss-per-idle-connection-no-warmup', 'RSS per idle connection (no warm-up) ≤ y-websocket', { most: 1 });
+      ratioTarget('open-idle-connections', '1000 connections (announcing presence) opened no slower than y-websocket', { most: 1 });
+      ratioTarget('open-idle-connections-no-presence', '1000 connections (no presence) opened no slower than y-websocket', { most: 1 });
+    }
   }
   if (only.includes('cold') && peers.includes('quire')) {
     const q = rowValue('cold-load-compacted', 'quire');
