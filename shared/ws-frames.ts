@@ -80,20 +80,21 @@ export function encodeLeave(name: string): Uint8Array {
 }
 
 /** A client's sync message; `ack` 0 asks for no reply. */
-export function encodeClientSync(ack: number, name: string, message: Uint8Array): Uint8Array {
-  const encoder = start(FRAME_SYNC);
+/** A client request the server answers under `ack`: a frame kind, then the ack, the name and the bytes. */
+function encodeAnswered(kind: number, ack: number, name: string, bytes: Uint8Array): Uint8Array {
+  const encoder = start(kind);
   encoding.writeVarUint(encoder, ack);
   encoding.writeVarString(encoder, name);
-  encoding.writeVarUint8Array(encoder, message);
+  encoding.writeVarUint8Array(encoder, bytes);
   return finish(encoder);
 }
 
+export function encodeClientSync(ack: number, name: string, message: Uint8Array): Uint8Array {
+  return encodeAnswered(FRAME_SYNC, ack, name, message);
+}
+
 export function encodeVerify(ack: number, name: string, snapshot: Uint8Array): Uint8Array {
-  const encoder = start(FRAME_VERIFY);
-  encoding.writeVarUint(encoder, ack);
-  encoding.writeVarString(encoder, name);
-  encoding.writeVarUint8Array(encoder, snapshot);
-  return finish(encoder);
+  return encodeAnswered(FRAME_VERIFY, ack, name, snapshot);
 }
 
 /** An awareness update: the same frame both ways. */

@@ -220,6 +220,8 @@ export class Collaboration {
   }
 
   private heldOff(address: string): boolean {
+    // Nearly always nobody is held off: then no address needs reading.
+    if (this.heldOffUntil.size === 0) return false;
     const network = networkKey(address);
     const until = this.heldOffUntil.get(network);
     if (until === undefined) return false;

@@ -11,6 +11,7 @@ import type { Server as HttpServer } from 'node:http';
 import { Server, type Namespace, type Socket } from 'socket.io';
 import { PacketType } from 'socket.io-parser';
 import { QuireError, type QuireErrorPayload } from '../../shared/errors.js';
+import { closeIfSlowReader } from './slow-reader.js';
 import { QUIRE_NAMESPACE, type ClientToServerEvents, type JoinReply, type SaveReply, type ServerToClientEvents, type VerifyReply } from '../../shared/events.js';
 import { toBytes } from '../../shared/protocol.js';
 import { createParser } from '../../shared/socketio-parser/parser.js';
@@ -230,15 +231,9 @@ export class SocketIoTransport implements Transport, LocalKicker {
   checkOutbox(connection: SocketConnection): void {
     const pending = connection.outbox.pending;
     const { maxQueuedBytesPerConnection, maxQueuedBytesPerAddress } = this.options;
+    // The address's account as events last left it: counting it afresh is for when it may be over.
     if (pending <= maxQueuedBytesPerConnection && connection.outbox.account.pending <= maxQueuedBytesPerAddress) return;
-    const total = this.options.addresses.freshOutbox(connection.remoteAddress);
-    if (pending <= maxQueuedBytesPerConnection && total <= maxQueuedBytesPerAddress) return;
-    const error = new QuireError(
-      'slow-reader',
-      `This connection left ${pending} bytes unread (its address ${total}); at most ${maxQueuedBytesPerConnection} (${maxQueuedBytesPerAddress} per address) may wait. It was closed.`,
-    );
-    this.options.observer.clientRefused({ connectionId: connection.id, code: error.code, message: error.message });
-    connection.drop();
+    closeIfSlowReader(connection, pending, this.options);
   }
 
   /** Stops accepting connections and closes the ones open. */

@@ -11,6 +11,7 @@ import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { QuireError, type QuireErrorPayload } from '../../shared/errors.js';
+import { closeIfSlowReader } from './slow-reader.js';
 import type { JoinReply, SaveReply, VerifyReply } from '../../shared/events.js';
 import {
   FRAME_AWARENESS,
@@ -197,16 +198,7 @@ export class WebSocketTransport implements Transport, LocalKicker {
 
   /** Closes a connection that holds more unread bytes than it, or its address, may. */
   checkOutbox(connection: WebSocketConnection): void {
-    const { maxQueuedBytesPerConnection, maxQueuedBytesPerAddress, addresses } = this.options;
-    const pending = connection.pending;
-    const total = addresses.freshOutbox(connection.remoteAddress);
-    if (pending <= maxQueuedBytesPerConnection && total <= maxQueuedBytesPerAddress) return;
-    const error = new QuireError(
-      'slow-reader',
-      `This connection left ${pending} bytes unread (its address ${total}); at most ${maxQueuedBytesPerConnection} (${maxQueuedBytesPerAddress} per address) may wait. It was closed.`,
-    );
-    this.options.observer.clientRefused({ connectionId: connection.id, code: error.code, message: error.message });
-    connection.drop();
+    closeIfSlowReader(connection, connection.pending, this.options);
   }
 
   /** Stops accepting connections and closes the ones open. */
