@@ -70,6 +70,10 @@ class WebSocketConnection implements Connection, AddressMember {
   readonly tags = new Map<string, string | undefined>();
   /** What of `socket.bufferedAmount` the address's account holds (sampled, see refreshOutbox). */
   private counted = 0;
+  /** Frames written to it in this event-loop turn (see holdWrites). */
+  private writesThisTurn = 0;
+  /** Its writes are held back until the end of this turn. */
+  private holding = false;
 
   constructor(
     transport: WebSocketTransport,
@@ -85,17 +89,57 @@ class WebSocketConnection implements Connection, AddressMember {
 
   sendFrame(frame: Uint8Array): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
+    this.holdWrites();
     this.socket.send(frame);
-    // Written through to the kernel at once unless the client is slow to read.
-    if (this.socket.bufferedAmount > 0) this.transport.checkOutbox(this);
+    this.afterWrite();
   }
   /** Writes a frame made by `binaryFrame` (see FrameWriter), in order with everything else sent. */
   sendFramed(framed: Buffer, frame: Uint8Array): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
+    this.holdWrites();
     const writer = (this.socket as unknown as { _sender?: Partial<FrameWriter> })._sender;
     if (typeof writer?.sendFrame === 'function') writer.sendFrame([framed]);
     else this.socket.send(frame);
-    if (this.socket.bufferedAmount > 0) this.transport.checkOutbox(this);
+    this.afterWrite();
+  }
+
+  /**
+   * The first frame of an event-loop turn leaves at once; later ones of the same turn are held
+   * back (the TCP socket is corked) and leave together when the turn ends
+   * (WebSocketTransport.releaseLater). A busy server that reads many changes in one turn then
+   * writes each reader two batches, in two system calls, instead of one call per change, and an
+   * idle one sends every frame as soon as it is made.
+   */
+  private holdWrites(): void {
+    if (this.writesThisTurn++ === 0) {
+      this.transport.releaseLater(this);
+      return;
+    }
+    if (this.holding) return;
+    const tcp = (this.socket as unknown as { _socket?: { cork?: () => void } })._socket;
+    if (typeof tcp?.cork !== 'function') return;
+    tcp.cork();
+    this.holding = true;
+  }
+
+  /** At the end of a turn: lets the writes held go, then checks what the client left unread. */
+  releaseWrites(): void {
+    this.writesThisTurn = 0;
+    if (!this.holding) return;
+    this.holding = false;
+    (this.socket as unknown as { _socket: { uncork(): void } })._socket.uncork();
+    this.afterWrite();
+  }
+
+  /**
+   * Written through to the kernel at once unless the client is slow to read, or writes are held.
+   * While they are held, only the connection's own limit is checked at each write (cheap, and it
+   * bounds what one turn can queue for it); its address's total is checked when they are released.
+   */
+  private afterWrite(): void {
+    const pending = this.socket.bufferedAmount;
+    if (pending === 0) return;
+    if (!this.holding || pending > this.transport.maxQueuedBytesPerConnection) this.transport.checkOutbox(this);
   }
   sendSync(docName: string, message: Uint8Array): void {
     this.sendFrame(encodeServerSync(docName, message));
@@ -122,6 +166,11 @@ class WebSocketConnection implements Connection, AddressMember {
   }
   /** Closes at once, dropping what the client has not read (a plain close would wait for it). */
   drop(): void {
+    // What this turn held back goes to the kernel first, as it would have without holding.
+    if (this.holding) {
+      this.holding = false;
+      (this.socket as unknown as { _socket: { uncork(): void } })._socket.uncork();
+    }
     this.socket.terminate();
   }
   /** Bytes written to the connection that the client has not taken yet. */
@@ -142,6 +191,8 @@ export class WebSocketTransport implements Transport, LocalKicker {
   private readonly byTag = new Map<string, Set<WebSocketConnection>>();
   private readonly pinger: ReturnType<typeof setInterval>;
   private readonly httpServer: HttpServer;
+  /** Connections whose writes are held until the end of this turn (see holdWrites). */
+  private held: WebSocketConnection[] = [];
 
   constructor(httpServer: HttpServer, options: WebSocketTransportOptions) {
     this.options = options;
@@ -160,6 +211,21 @@ export class WebSocketTransport implements Transport, LocalKicker {
   sendAwarenessToMany(connections: readonly Connection[], docName: string, update: Uint8Array): void {
     this.sendToMany(connections, encodeAwareness(docName, update));
   }
+
+  get maxQueuedBytesPerConnection(): number {
+    return this.options.maxQueuedBytesPerConnection;
+  }
+
+  /** Releases `connection`'s held writes, and counts its writes afresh, at the end of this event-loop turn. */
+  releaseLater(connection: WebSocketConnection): void {
+    if (this.held.push(connection) === 1) setImmediate(this.releaseHeld);
+  }
+
+  private readonly releaseHeld = (): void => {
+    const held = this.held;
+    this.held = [];
+    for (const connection of held) connection.releaseWrites();
+  };
 
   /** One message to many connections: framed once, then the same bytes written to each. */
   private sendToMany(connections: readonly Connection[], frame: Uint8Array): void {
