@@ -19,7 +19,7 @@ import { encodeUpdateMessage } from '../../shared/protocol.js';
 import { snapshotOf } from '../support/doc-state.js';
 import { RawClient, refusalCode } from '../support/raw-client.js';
 import { useTestServer } from '../support/test-server.js';
-import { waitFor, withTimeout } from '../support/wait.js';
+import { sleep, waitFor, withTimeout } from '../support/wait.js';
 
 const OFFLINE_COPY = Symbol('offline copy');
 
@@ -54,6 +54,45 @@ describe('saved and owned', () => {
     await withTimeout('the offline copy to be saved', provider.whenSaved(), 10_000);
     assert.equal(provider.isSaved, true);
     assert.equal(await storedSnapshot(t().server.store, docName), snapshotOf(provider.doc), 'storage holds everything, deletions too');
+  });
+
+  it('sends no step 2 that would carry nothing, and is saved all the same; a page with work of its own sends one', async () => {
+    const docName = await t().createDoc();
+    const author = t().provider(docName);
+    await author.whenSynced();
+    author.doc.getText('t').insert(0, 'hello');
+    await author.whenSaved();
+    /** The kinds of sync message a provider sends: 0 step 1, 1 step 2, 2 update. */
+    const recordKinds = (provider: DocProvider): number[] => {
+      const kinds: number[] = [];
+      const send = provider.channel.sync.bind(provider.channel);
+      provider.channel.sync = (...args: Parameters<typeof send>) => {
+        kinds.push(args[1][0]!);
+        send(...args);
+      };
+      return kinds;
+    };
+    // A page that holds nothing of the document: its step 2 would be empty.
+    const reader = t().provider(docName, { connect: false });
+    const readerKinds = recordKinds(reader);
+    reader.connect();
+    await reader.whenSynced();
+    await sleep(300);
+    assert.deepEqual(readerKinds, [0], 'only its step 1');
+    assert.equal(reader.doc.getText('t').toString(), 'hello');
+    assert.equal(reader.isSaved, true, 'nothing of it is unsaved');
+    reader.doc.getText('t').insert(5, ' world');
+    await withTimeout('the reader\'s change to be saved', reader.whenSaved(), 10_000);
+    assert.deepEqual(readerKinds, [0, 2]);
+    // A page with work the server lacks sends it in its step 2.
+    const offline = t().provider(docName, { connect: false });
+    const offlineKinds = recordKinds(offline);
+    offline.doc.getText('t').insert(0, 'offline: ');
+    offline.connect();
+    await withTimeout('the offline work to be saved', offline.whenSynced().then(() => offline.whenSaved()), 10_000);
+    assert.ok(offlineKinds.includes(1), `it sent a step 2 (${offlineKinds.join(', ')})`);
+    await waitFor('everyone to converge', () => snapshotOf(author.doc) === snapshotOf(offline.doc) && snapshotOf(reader.doc) === snapshotOf(offline.doc), 10_000);
+    assert.equal(await storedSnapshot(t().server.store, docName), snapshotOf(offline.doc), 'storage holds everything');
   });
 
   it('heals a change refused with missing-dependencies, without resending it forever', async () => {
