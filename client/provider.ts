@@ -104,6 +104,11 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
    * reach a server that lacks what they build on (a restarted server, another node).
    */
   private handshakeSent = false;
+  /**
+   * This handshake's step 2 was left out (it would have carried nothing): what the server's step 2
+   * brings then still needs a verification before the page is saved (see sendStep2).
+   */
+  private step2LeftOut = false;
   private stopped = false;
   private destroyed = false;
   /** Sequence numbers of updates not yet sent on the current connection. */
@@ -315,6 +320,10 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
       return;
     }
     if (decoded.type === SYNC_STEP2) {
+      // Content the server sent may not be durable yet (relayed before stored); without a step 2
+      // whose ack waited for it, a verification must confirm it.
+      if (this.step2LeftOut && !isEmptyUpdate(decoded.payload)) this.ledger.noteForeign();
+      this.step2LeftOut = false;
       this.setStatus('synced');
       const waiters = this.syncWaiters;
       this.syncWaiters = [];
@@ -386,12 +395,15 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
   /**
    * Step 2 carries everything the server lacks, so its ack covers every earlier change. When it
    * would carry nothing (no struct the server lacks, no deletion: a page opening a document it
-   * holds nothing of) and no change waits for an ack, there is nothing to save: it is not sent,
-   * which spares the server and the page a round trip and the verification after it.
+   * holds nothing of) and the ledger holds no entry its ack would clear, it is not sent, which
+   * spares the server and the page a round trip. Saved still means the server durably holds
+   * everything the page has: whatever the server's step 2 then brings is verified (onSyncMessage),
+   * as the ack of a step 2 would have covered it.
    */
   private sendStep2(serverStateVector: Uint8Array): void {
     const update = Y.encodeStateAsUpdate(this.doc, serverStateVector);
-    if (isEmptyUpdate(update) && this.ledger.unacknowledged === 0) return;
+    this.step2LeftOut = isEmptyUpdate(update) && this.ledger.outstanding === 0;
+    if (this.step2LeftOut) return;
     const seq = this.ledger.add('step2', null);
     const step2 = encodeSyncMessage(SYNC_STEP2, update);
     const done = this.expectAck();

@@ -48,6 +48,11 @@ export class SaveLedger {
     return this.nextSeq - 1;
   }
 
+  /** Entries waiting for an ack or a refusal: changes and step 2s. */
+  get outstanding(): number {
+    return this.entries.size;
+  }
+
   /** Local changes the server has not acknowledged yet. */
   get unacknowledged(): number {
     let count = 0;
@@ -83,7 +88,10 @@ export class SaveLedger {
     return this.entries.get(seq)?.update ?? null;
   }
 
-  /** Content came into the document from elsewhere than this server (an offline copy). */
+  /**
+   * Content came into the document that the server has not confirmed as durable: from elsewhere
+   * (an offline copy), or from the server's step 2 when the page sent none (see DocProvider.sendStep2).
+   */
   noteForeign(): void {
     this.foreignSinceVerify = true;
     this.foreignNotes++;
