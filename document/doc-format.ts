@@ -7,11 +7,12 @@
 import MarkdownIt from 'markdown-it';
 import { parseHTML } from 'linkedom';
 import { MarkdownParser, MarkdownSerializer, defaultMarkdownSerializer } from 'prosemirror-markdown';
-import { DOMParser as PmDOMParser, DOMSerializer, Fragment, type Mark, type Node as PmNode } from 'prosemirror-model';
+import { DOMParser as PmDOMParser, DOMSerializer, type Mark, type Node as PmNode } from 'prosemirror-model';
 import { prosemirrorToYXmlFragment, yXmlFragmentToProseMirrorRootNode } from 'y-prosemirror';
 import * as Y from 'yjs';
 import { headingLevel, listStart, schema } from './schema.js';
 import { safeHref } from './safe-href.js';
+import { serializeMarkdown } from './short-output-state.js';
 import { FRAGMENT_NAME } from './fragment.js';
 import { cellParagraphs, serializeTable, tableTokenHandlers } from './markdown-tables.js';
 import { imageTokenHandler, markdownTitle, markdownUrl, ownImagesOnly, serializeImage, type MarkdownImageEnv } from './markdown-images.js';
@@ -107,43 +108,16 @@ export function htmlToPm(html: string, urls: BlobUrls = NO_BLOBS): PmNode {
 }
 
 /**
- * Top-level blocks serialised at a time. prosemirror-markdown reads the last characters of its
- * whole output before each piece of text, and V8 flattens the growing string to do so: time grows
- * with the square of the output (40,000 short paragraphs took 14 s in one piece, 0.2 s in pieces).
+ * Serialises to Markdown; images point under `blobUrlPrefix` (relative `blobs/<id>` without one).
+ * In time proportional to the output (see short-output-state.ts); `moveAbove` is for tests.
  */
-const MARKDOWN_PIECE_BLOCKS = 256;
-
-/**
- * Whether the serializer may start a fresh piece at this top-level block and get what it would
- * have written anyway: the block writes something first thing (so the blank line before it is
- * written), and it is no list (two lists of a kind in a row get an extra blank line between them).
- */
-function startsPiece(block: PmNode): boolean {
-  return block.type.name === 'heading' || (block.type.name === 'paragraph' && block.childCount > 0);
+export function pmToMarkdown(doc: PmNode, urls: BlobUrls = NO_BLOBS, moveAbove?: number): string {
+  return serializeMarkdown(markdownSerializer(urls.blobUrlPrefix ?? 'blobs/'), doc, moveAbove);
 }
 
-/**
- * Serialises to Markdown; images point under `blobUrlPrefix` (relative `blobs/<id>` without one).
- * A long document is written in pieces of whole top-level blocks, joined as the serializer joins
- * blocks (one blank line); `pieceBlocks` is for tests.
- */
-export function pmToMarkdown(doc: PmNode, urls: BlobUrls = NO_BLOBS, pieceBlocks = MARKDOWN_PIECE_BLOCKS): string {
-  const serializer = markdownSerializer(urls.blobUrlPrefix ?? 'blobs/');
-  if (doc.childCount <= pieceBlocks) return serializer.serialize(doc);
-  const blocks: PmNode[] = [];
-  doc.forEach((block) => blocks.push(block));
-  let out = '';
-  let start = 0;
-  while (start < blocks.length) {
-    let end = Math.min(start + pieceBlocks, blocks.length);
-    while (end < blocks.length && !startsPiece(blocks[end]!)) end++;
-    const piece = serializer.serialize(doc.copy(Fragment.from(blocks.slice(start, end))));
-    // What the serializer writes between two blocks: the line's end (unless the output is empty
-    // or ends a line already), then an empty line.
-    out += start === 0 ? piece : (out === '' || out.endsWith('\n') ? '' : '\n') + '\n' + piece;
-    start = end;
-  }
-  return out;
+/** The same with prosemirror-markdown's own `serialize`, for tests to compare with. */
+export function pmToMarkdownByLibrary(doc: PmNode, urls: BlobUrls = NO_BLOBS): string {
+  return markdownSerializer(urls.blobUrlPrefix ?? 'blobs/').serialize(doc);
 }
 
 /**

@@ -50,7 +50,7 @@ describe('attacks through imports and exports', () => {
     const large = await post(server().url, 'text/markdown', 'word\n\n'.repeat(40_000));
     t.diagnostic(`40,000 Markdown paragraphs: ${large.status} ${large.code ?? ''} in ${large.ms} ms`);
     assert.equal(large.status, 201, JSON.stringify(large));
-    for (const format of ['html', 'md', 'json']) {
+    for (const format of ['html', 'md', 'json', 'yjs']) {
       const exported = await http(`${server().url}/api/docs/${large.id}/export?format=${format}`, { timeoutMs: ANSWER_TIMEOUT_MS });
       const body = exported.status === 200 ? null : (jsonOf(exported) as { error: { code: string } }).error.code;
       t.diagnostic(`export of 40,000 paragraphs as ${format}: ${exported.status} ${body ?? `${exported.body.length} bytes`}`);
