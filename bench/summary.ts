@@ -118,8 +118,8 @@ export function summarizeRun(results: BenchResults, sizes: BenchSizes, peers: re
     if (only.includes('memory')) {
       ratioTarget('rss-per-idle-connection', 'RSS per idle connection (after a warm-up) ≤ y-websocket', { most: 1 });
       ratioTarget('rss-per-idle-connection-no-warmup', 'RSS per idle connection (no warm-up) ≤ y-websocket', { most: 1 });
-      ratioTarget('open-idle-connections', '1000 connections (announcing presence) opened no slower than y-websocket', { most: 1 });
-      ratioTarget('open-idle-connections-no-presence', '1000 connections (no presence) opened no slower than y-websocket', { most: 1 });
+      ratioTarget('open-idle-connections', `${sizes.memory.connections} connections (announcing presence) opened no slower than y-websocket`, { most: 1 });
+      ratioTarget('open-idle-connections-no-presence', `${sizes.memory.connections} connections (no presence) opened no slower than y-websocket`, { most: 1 });
     }
   }
   if (only.includes('cold') && peers.includes('quire')) {

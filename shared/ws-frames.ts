@@ -79,7 +79,6 @@ export function encodeLeave(name: string): Uint8Array {
   return finish(encoder);
 }
 
-/** A client's sync message; `ack` 0 asks for no reply. */
 /** A client request the server answers under `ack`: a frame kind, then the ack, the name and the bytes. */
 function encodeAnswered(kind: number, ack: number, name: string, bytes: Uint8Array): Uint8Array {
   const encoder = start(kind);
@@ -89,6 +88,7 @@ function encodeAnswered(kind: number, ack: number, name: string, bytes: Uint8Arr
   return finish(encoder);
 }
 
+/** A client's sync message; `ack` 0 asks for no reply. */
 export function encodeClientSync(ack: number, name: string, message: Uint8Array): Uint8Array {
   return encodeAnswered(FRAME_SYNC, ack, name, message);
 }

@@ -4,7 +4,9 @@
  * - from "All changes saved", "Saving…" shows only once changes have waited `SAVING_DELAY_MS`
  *   without any being confirmed; quick saves never change the line, so typing does not make it
  *   flicker, even when one keystroke's save overlaps the next (the caller reports each
- *   confirmation with `progress()`);
+ *   confirmation with `progress()`). So one change that stays unconfirmed while later ones keep
+ *   being confirmed (one the server asked to be sent again) does not show "Saving…": the saves
+ *   are moving, and it goes with the next one;
  * - the live region is told only when the kind of state changes (saved → saving, online →
  *   offline…), never for a new count, and not for the page settling into its first state.
  * DOM-free: the caller says how to show and announce; timers can be replaced for tests.

@@ -203,12 +203,19 @@ export function createDocApi(options: DocApiOptions): Router {
     const stat = await options.store.stat(docName);
     const content = await options.readDoc(docName);
     if (content === null && stat === null) return sendError(res, 404, 'not-found', 'No document has this id.');
-    let title = '';
+    // null: the title could not be read now (the conversion workers are busy or refused it);
+    // the rest of the answer does not wait for them.
+    let title: string | null = '';
     if (content?.kind === 'live') title = docTitle(content.doc.getXmlFragment(FRAGMENT_NAME));
     else if (content?.kind === 'stored') {
-      const titled = await options.conversions.run({ kind: 'title', updates: content.updates });
-      if (titled.kind !== 'title') throw new Error(`The conversion pool answered a title with ${titled.kind}.`);
-      title = titled.title;
+      try {
+        const titled = await options.conversions.run({ kind: 'title', updates: content.updates });
+        if (titled.kind !== 'title') throw new Error(`The conversion pool answered a title with ${titled.kind}.`);
+        title = titled.title;
+      } catch (error) {
+        if (!(error instanceof QuireError) || error.code === 'server-shutdown') throw error;
+        title = null;
+      }
     }
     res.json({
       // A link token never reveals the id; whoever used the id, or owns the document, knows it.

@@ -74,6 +74,8 @@ class WebSocketConnection implements Connection, AddressMember {
   private writesThisTurn = 0;
   /** Its writes are held back until the end of this turn. */
   private holding = false;
+  /** Its held writes were let go at the end of this turn and are still to be checked. */
+  private released = false;
 
   constructor(
     transport: WebSocketTransport,
@@ -122,12 +124,19 @@ class WebSocketConnection implements Connection, AddressMember {
     this.holding = true;
   }
 
-  /** At the end of a turn: lets the writes held go, then checks what the client left unread. */
+  /** At the end of a turn: lets the writes held go (checkReleased checks them after). */
   releaseWrites(): void {
     this.writesThisTurn = 0;
     if (!this.holding) return;
     this.holding = false;
+    this.released = true;
     (this.socket as unknown as { _socket: { uncork(): void } })._socket.uncork();
+  }
+
+  /** After releaseWrites: checks what the client left unread, if writes were held. */
+  checkReleased(): void {
+    if (!this.released) return;
+    this.released = false;
     this.afterWrite();
   }
 
@@ -224,7 +233,10 @@ export class WebSocketTransport implements Transport, LocalKicker {
   private readonly releaseHeld = (): void => {
     const held = this.held;
     this.held = [];
+    // Everything goes to the kernel before any connection is checked: an address's total counts
+    // its connections' unread bytes, and bytes still held are not unread.
     for (const connection of held) connection.releaseWrites();
+    for (const connection of held) connection.checkReleased();
   };
 
   /** One message to many connections: framed once, then the same bytes written to each. */
