@@ -9,7 +9,7 @@ import * as Y from 'yjs';
 import type { DocProvider } from '../../client/provider.js';
 import { isDocId, isViewToken, newDocId, newViewToken } from '../../shared/doc-id.js';
 import { FRAGMENT_NAME } from '../../document/fragment.js';
-import { markdownToPm } from '../../document/doc-format.js';
+import { markdownToPm, pmToYUpdate } from '../../document/doc-format.js';
 import { activeHtmlParts, activeMarkdownParts, forbiddenStrings } from '../support/export-safety.js';
 import { assertApiError, http, jsonOf, type HttpResult } from '../support/http.js';
 import { EVERY_TYPE, FULL_MARKDOWN, typesIn, writeAsPeer } from '../support/sample-docs.js';
@@ -28,7 +28,7 @@ interface Created {
 
 interface DocInfo {
   readonly id: string;
-  readonly title: string;
+  readonly title: string | null;
   readonly sizeBytes: number;
   readonly updatedAt: string | null;
   readonly connected: number;
@@ -390,5 +390,28 @@ describe('admin API', () => {
       assertApiError(await admin(`/docs/${newDocId()}`, 'DELETE'), 404, 'not-found');
       assertApiError(await admin('/docs/bad', 'DELETE'), 400, 'invalid-doc-name');
     });
+  });
+});
+
+describe('document API when the conversion workers refuse', () => {
+  // A 1 ms limit: reading anything of a stored document of 5,000 paragraphs in the worker is
+  // refused (`too-costly`), as it would be for a document too large for the workers.
+  let t: TestServer;
+  before(async () => {
+    t = await startTestServer({ conversions: { timeoutMs: 1 } });
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  it('describes a document nobody has open with title null, and refuses its export with a typed error', async () => {
+    const docName = newDocId();
+    // Written straight to storage: importing it would go through the workers too.
+    await t.server.store.append([{ docName, update: pmToYUpdate(markdownToPm(`# Kept title\n\n${'word\n\n'.repeat(5000)}`)) }]);
+    assert.equal(t.server.isLoaded(docName), false);
+    const got = await info(t, docName);
+    assert.equal(got.title, null, 'the title could not be read now');
+    assert.ok(got.sizeBytes > 0);
+    assertApiError(await http(`${t.url}/api/docs/${docName}/export?format=md`), 422, 'too-costly');
   });
 });
