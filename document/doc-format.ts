@@ -184,12 +184,17 @@ export function yDocToPm(doc: Y.Doc): PmNode {
  * converted in place and dropped: one copy of the structs, not two.
  */
 export function updatesToPm(updates: readonly Uint8Array[]): PmNode {
+  return readUpdates(updates, (doc) => yXmlFragmentToProseMirrorRootNode(doc.getXmlFragment(FRAGMENT_NAME), schema));
+}
+
+/** Runs `read` on a Y.Doc of its own holding `updates` (applied in one transaction), then drops the doc. */
+export function readUpdates<T>(updates: readonly Uint8Array[], read: (doc: Y.Doc) => T): T {
   const doc = new Y.Doc();
   try {
     doc.transact(() => {
       for (const update of updates) Y.applyUpdate(doc, update);
     });
-    return yXmlFragmentToProseMirrorRootNode(doc.getXmlFragment(FRAGMENT_NAME), schema);
+    return read(doc);
   } finally {
     doc.destroy();
   }

@@ -118,19 +118,30 @@ class WebSocketConnection implements Connection, AddressMember {
       return;
     }
     if (this.holding) return;
-    const tcp = (this.socket as unknown as { _socket?: { cork?: () => void } })._socket;
-    if (typeof tcp?.cork !== 'function') return;
+    const tcp = this.tcp;
+    if (tcp === null) return;
     tcp.cork();
     this.holding = true;
+  }
+
+  /** ws's TCP socket (not part of its documented API), or null when it is not there to cork. */
+  private get tcp(): { cork(): void; uncork(): void } | null {
+    const tcp = (this.socket as unknown as { _socket?: Partial<{ cork(): void; uncork(): void }> })._socket;
+    return typeof tcp?.cork === 'function' && typeof tcp.uncork === 'function' ? (tcp as { cork(): void; uncork(): void }) : null;
+  }
+
+  /** Lets held writes go to the kernel; whether any were held. */
+  private letGo(): boolean {
+    if (!this.holding) return false;
+    this.holding = false;
+    this.tcp?.uncork();
+    return true;
   }
 
   /** At the end of a turn: lets the writes held go (checkReleased checks them after). */
   releaseWrites(): void {
     this.writesThisTurn = 0;
-    if (!this.holding) return;
-    this.holding = false;
-    this.released = true;
-    (this.socket as unknown as { _socket: { uncork(): void } })._socket.uncork();
+    if (this.letGo()) this.released = true;
   }
 
   /** After releaseWrites: checks what the client left unread, if writes were held. */
@@ -176,10 +187,7 @@ class WebSocketConnection implements Connection, AddressMember {
   /** Closes at once, dropping what the client has not read (a plain close would wait for it). */
   drop(): void {
     // What this turn held back goes to the kernel first, as it would have without holding.
-    if (this.holding) {
-      this.holding = false;
-      (this.socket as unknown as { _socket: { uncork(): void } })._socket.uncork();
-    }
+    this.letGo();
     this.socket.terminate();
   }
   /** Bytes written to the connection that the client has not taken yet. */

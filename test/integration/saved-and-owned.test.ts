@@ -23,6 +23,14 @@ import { sleep, waitFor, withTimeout } from '../support/wait.js';
 
 const OFFLINE_COPY = Symbol('offline copy');
 
+type SyncSend = DocProvider['channel']['sync'];
+
+/** Puts `through` between a provider and its channel: it sees each sync message sent, and passes it on with `send` (or not). */
+function interceptSyncs(provider: DocProvider, through: (send: SyncSend, ...args: Parameters<SyncSend>) => void): void {
+  const send: SyncSend = provider.channel.sync.bind(provider.channel);
+  provider.channel.sync = (...args: Parameters<SyncSend>) => through(send, ...args);
+}
+
 async function storedSnapshot(store: { load(docName: string): Promise<{ update: Uint8Array } | null> }, docName: string): Promise<string> {
   const stored = await store.load(docName);
   assert.ok(stored !== null);
@@ -65,11 +73,10 @@ describe('saved and owned', () => {
     /** The kinds of sync message a provider sends: 0 step 1, 1 step 2, 2 update. */
     const recordKinds = (provider: DocProvider): number[] => {
       const kinds: number[] = [];
-      const send = provider.channel.sync.bind(provider.channel);
-      provider.channel.sync = (...args: Parameters<typeof send>) => {
+      interceptSyncs(provider, (send, ...args) => {
         kinds.push(args[1][0]!);
         send(...args);
-      };
+      });
       return kinds;
     };
     // A page that holds nothing of the document: its step 2 would be empty.
@@ -112,16 +119,15 @@ describe('saved and owned', () => {
     Y.applyUpdate(provider.doc, Y.encodeStateAsUpdate(elsewhere), OFFLINE_COPY);
     // The first step 2 arrives and is stored, but its ack is lost (as when the connection drops
     // right after): its ledger entry stays, and only another step 2's ack can clear it.
-    const send = provider.channel.sync.bind(provider.channel);
     let lost = false;
-    provider.channel.sync = (...args: Parameters<typeof send>) => {
+    interceptSyncs(provider, (send, ...args) => {
       if (!lost && args[1][0] === 1) {
         lost = true;
         send(args[0], args[1], () => undefined);
         return;
       }
       send(...args);
-    };
+    });
     provider.connect();
     await provider.whenSynced();
     await waitFor('storage to hold the offline copy', async () => (await storedSnapshot(t().server.store, docName)) === snapshotOf(provider.doc), 10_000);
@@ -140,11 +146,10 @@ describe('saved and owned', () => {
     const errors: string[] = [];
     provider.on('error', (error) => errors.push(error.code));
     let syncs = 0;
-    const send = provider.channel.sync.bind(provider.channel);
-    provider.channel.sync = (...args: Parameters<typeof send>) => {
+    interceptSyncs(provider, (send, ...args) => {
       syncs++;
       send(...args);
-    };
+    });
     // Typed right after "abc": this change builds on the offline copy the server lacks.
     provider.doc.getText('t').insert(3, 'def');
     await withTimeout('the change to be saved', provider.whenSaved(), 10_000);

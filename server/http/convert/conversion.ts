@@ -4,7 +4,7 @@
  * JSON. They run in the worker (convert-worker.ts), off the server's event loop.
  */
 import * as Y from 'yjs';
-import { htmlPage, htmlToPm, markdownToPm, pmToHtml, pmToMarkdown, pmToYUpdate, updatesToPm } from '../../../document/doc-format.js';
+import { htmlPage, htmlToPm, markdownToPm, pmToHtml, pmToMarkdown, pmToYUpdate, readUpdates, updatesToPm } from '../../../document/doc-format.js';
 import { FRAGMENT_NAME } from '../../../document/fragment.js';
 import { docTitle } from '../../../document/title.js';
 
@@ -29,32 +29,19 @@ export type ConversionResult =
   | { readonly kind: 'export'; readonly body: string | Uint8Array; readonly title: string }
   | { readonly kind: 'title'; readonly title: string };
 
-/** Runs `read` on a Y.Doc holding `updates` (applied in one transaction), then drops the doc. */
-function readDoc<T>(updates: readonly Uint8Array[], read: (doc: Y.Doc) => T): T {
-  const doc = new Y.Doc();
-  try {
-    doc.transact(() => {
-      for (const update of updates) Y.applyUpdate(doc, update);
-    });
-    return read(doc);
-  } finally {
-    doc.destroy();
-  }
-}
-
 const titleOf = (doc: Y.Doc): string => docTitle(doc.getXmlFragment(FRAGMENT_NAME));
 
 export function convert(request: ConversionRequest): ConversionResult {
   if (request.kind === 'import') {
     const pm = request.format === 'html' ? htmlToPm(request.text) : markdownToPm(request.text);
     const update = pmToYUpdate(pm);
-    const structs = readDoc([update], (doc) => [...doc.store.clients.values()].reduce((sum, list) => sum + list.length, 0));
+    const structs = readUpdates([update], (doc) => [...doc.store.clients.values()].reduce((sum, list) => sum + list.length, 0));
     return { kind: 'import', update, structs, title: docTitle(pm) };
   }
-  if (request.kind === 'title') return { kind: 'title', title: readDoc(request.updates, titleOf) };
+  if (request.kind === 'title') return { kind: 'title', title: readUpdates(request.updates, titleOf) };
   // One update of the whole document, as a client would encode it: decoding and re-encoding is
   // linear, where merging a long log with Y.mergeUpdates is not.
-  if (request.format === 'yjs') return readDoc(request.updates, (doc) => ({ kind: 'export', body: Y.encodeStateAsUpdate(doc), title: titleOf(doc) }));
+  if (request.format === 'yjs') return readUpdates(request.updates, (doc) => ({ kind: 'export', body: Y.encodeStateAsUpdate(doc), title: titleOf(doc) }));
   const pm = updatesToPm(request.updates);
   const title = docTitle(pm);
   if (request.format === 'json') return { kind: 'export', body: JSON.stringify(pm.toJSON()), title };
