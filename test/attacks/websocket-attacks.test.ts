@@ -79,8 +79,9 @@ describe('WebSocket transport attacks', () => {
       t.diagnostic(`closed with ${closed.code}; answers: ${JSON.stringify(Object.fromEntries(codes))}`);
       // About 100 joins fit the budget at once (64 may be in flight; the rest never reach
       // storage); at the 200th refusal in a second the connection is closed, and the replies
-      // still queued for it, and the rest of the flood, are never sent.
-      assert.ok((codes.get('rate-limited') ?? 0) >= 1, 'no join was refused rate-limited');
+      // still queued for it, and the rest of the flood, are never sent. (When the server reads
+      // 200 refused joins in one turn, the closing error goes out before any of their replies,
+      // which are then never sent: so how many `rate-limited` replies arrive is not fixed.)
       assert.equal(codes.get('error:rate-limited'), 1, 'the connection was not told why it was closed');
       assert.ok(attacker.frames.length < 1000, `the server answered ${attacker.frames.length} of 5,000 joins`);
       assert.equal(codes.get('other') ?? 0, 0, 'a join was answered with something other than a refusal');
