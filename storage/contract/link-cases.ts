@@ -127,6 +127,39 @@ export function linkCases(ctx: ContractContext): void {
     assert.deepEqual(await store().listLinks(DOC_A), [legacy]);
   });
 
+  it('finds every write at once, however often the hash was looked up before it', async () => {
+    // A store may remember lookups (LevelDocStore does): none may outlive a write.
+    await seedDoc(store(), DOC_A, 'a');
+    const link = linkFor(DOC_A, 'looked-up', { id: 'looked-up' });
+    for (let i = 0; i < 2; i++) assert.equal(await store().findLink(link.tokenHash), null);
+    await store().createLink(link);
+    assert.deepEqual(await store().findLink(link.tokenHash), link, 'a link found missing before it was created');
+
+    await store().touchLinks([{ docName: DOC_A, linkId: link.id, at: 4000 }]);
+    assert.equal((await store().findLink(link.tokenHash))?.lastUsedAt, 4000);
+
+    // A lookup under way while the link is revoked: the next lookup sees the revocation.
+    const during = store().findLink(link.tokenHash);
+    const revoked = await store().revokeLink(DOC_A, link.id, 5000);
+    await during;
+    assert.deepEqual(await store().findLink(link.tokenHash), revoked);
+    assert.equal(revoked?.revokedAt, 5000);
+
+    // The document id as a link: found as never recorded, then revoked by recording it.
+    assert.equal(await store().findLink(sha256Hex(DOC_A)), null);
+    const legacy = linkFor(DOC_A, DOC_A, { id: 'legacy', legacy: true, revokedAt: 6000 });
+    await store().createLink(legacy);
+    assert.deepEqual(await store().findLink(sha256Hex(DOC_A)), legacy);
+
+    await store().trash(DOC_A, 7000);
+    assert.deepEqual(await store().findLink(link.tokenHash), revoked, 'links of a trashed document are still found');
+    const purging = store().findLink(legacy.tokenHash);
+    await store().purge(DOC_A, 8000);
+    await purging;
+    assert.equal(await store().findLink(link.tokenHash), null, 'a purge takes the links with it');
+    assert.equal(await store().findLink(legacy.tokenHash), null);
+  });
+
   it('gives links only to documents that exist and are not purged', async () => {
     await assertRefused(store().createLink(linkFor(DOC_A, 'x')), [{ docName: DOC_A, status: 'missing' }]);
     await seedDoc(store(), DOC_B, 'b');

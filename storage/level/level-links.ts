@@ -9,9 +9,12 @@ import type { LinkRecord, LinkUse } from '../link-store.js';
 import { StoreConflictError } from '../store-errors.js';
 import { assertStored, type LevelContext } from './level-context.js';
 import { compareAscii, hashKey, linkKey, linksPrefix, lockOf, under } from './level-keys.js';
+import { LinkLookupCache } from './link-lookup-cache.js';
 
 export class LevelLinks {
   readonly #ctx: LevelContext;
+  /** Lookups by token hash: every join reads one. Told of every write below, after it. */
+  readonly #found = new LinkLookupCache();
 
   constructor(ctx: LevelContext) {
     this.#ctx = ctx;
@@ -26,18 +29,31 @@ export class LevelLinks {
         const [existing, owner] = await db.getMany([linkKey(link.docName, link.id), hashKey(link.tokenHash)]);
         if (existing !== undefined) throw new StoreConflictError('The document already has a link with this id.');
         if (owner !== undefined) throw new StoreConflictError('A link with this token hash exists already.');
-        await db.batch(
-          [
-            { type: 'put', key: linkKey(link.docName, link.id), value: encodeLink(link) },
-            { type: 'put', key: hashKey(link.tokenHash), value: `${link.docName}/${link.id}` },
-          ],
-          this.#ctx.sync,
-        );
+        try {
+          await db.batch(
+            [
+              { type: 'put', key: linkKey(link.docName, link.id), value: encodeLink(link) },
+              { type: 'put', key: hashKey(link.tokenHash), value: `${link.docName}/${link.id}` },
+            ],
+            this.#ctx.sync,
+          );
+        } finally {
+          this.#found.changed([link.tokenHash]);
+        }
       }),
     );
   }
 
   async find(tokenHash: string): Promise<LinkRecord | null> {
+    const remembered = this.#found.get(tokenHash);
+    if (remembered !== undefined) return remembered;
+    const since = this.#found.generation;
+    const found = await this.#read(tokenHash);
+    this.#found.keep(tokenHash, found, since);
+    return found;
+  }
+
+  async #read(tokenHash: string): Promise<LinkRecord | null> {
     const owner = await this.#ctx.db.get(hashKey(tokenHash));
     if (owner === undefined) return null;
     const [docName, linkId] = owner.toString('utf8').split('/');
@@ -59,7 +75,11 @@ export class LevelLinks {
       const link = decodeLink(stored);
       if (link.revokedAt !== null) return link;
       const revoked = { ...link, revokedAt: at };
-      await this.#ctx.db.batch([{ type: 'put', key: linkKey(docName, linkId), value: encodeLink(revoked) }], this.#ctx.sync);
+      try {
+        await this.#ctx.db.batch([{ type: 'put', key: linkKey(docName, linkId), value: encodeLink(revoked) }], this.#ctx.sync);
+      } finally {
+        this.#found.changed([link.tokenHash]);
+      }
       return revoked;
     });
   }
@@ -80,6 +100,7 @@ export class LevelLinks {
         const keys = [...latest.keys()];
         const stored = await db.getMany(keys);
         const operations: BatchOperation[] = [];
+        const touched: string[] = [];
         keys.forEach((key, index) => {
           const value = stored[index];
           const use = latest.get(key);
@@ -87,10 +108,21 @@ export class LevelLinks {
           const link = decodeLink(value);
           if (link.lastUsedAt !== null && link.lastUsedAt >= use.at) return;
           operations.push({ type: 'put', key, value: encodeLink({ ...link, lastUsedAt: use.at }) });
+          touched.push(link.tokenHash);
         });
-        if (operations.length > 0) await db.batch(operations, this.#ctx.sync);
+        if (operations.length === 0) return;
+        try {
+          await db.batch(operations, this.#ctx.sync);
+        } finally {
+          this.#found.changed(touched);
+        }
       },
     );
+  }
+
+  /** After a purge's batch (purgeOperations) is written: nothing remembered may outlive it. */
+  purged(): void {
+    this.#found.clear();
   }
 
   /** Deletes the document's links and their hash index entries. Call holding the document's lock. */

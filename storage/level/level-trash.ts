@@ -14,6 +14,8 @@ import { compareAscii, lockOf, statusKey, TRASH_PREFIX, trashKey, under } from '
 /** What a purge asks of each module: the deletions of everything it stores for the document. */
 interface Purgeable {
   purgeOperations(docName: string): Promise<BatchOperation[]>;
+  /** Told once the purge's batch is written. */
+  purged?(docName: string): void;
 }
 
 export interface LevelTrashParts {
@@ -111,6 +113,7 @@ export class LevelTrash {
         operations.push({ type: 'del', key: trashKey(docName) }, { type: 'put', key: statusKey(docName), value: encodeStatus({ status: 'purged', at }) });
         await db.batch(operations, this.#ctx.sync);
         this.#ctx.notPurged.delete(docName);
+        for (const part of this.#parts.others) part.purged?.(docName);
         return true;
       }),
     );
