@@ -59,8 +59,15 @@ interface FrameWriter {
 const CLOSE_POLICY = 1008;
 const CLOSE_GOING_AWAY = 1001;
 
+/**
+ * Connection ids: random per process, counted within it (unique among live connections, and
+ * across restarts and nodes in logs); a random id per connection cost a system call per join.
+ */
+const CONNECTION_ID_PREFIX = `ws-${randomBytes(6).toString('base64url')}-`;
+let connectionsOpened = 0;
+
 class WebSocketConnection implements Connection, AddressMember {
-  readonly id = `ws-${randomBytes(9).toString('base64url')}`;
+  readonly id = CONNECTION_ID_PREFIX + (++connectionsOpened).toString(36);
   readonly transport: WebSocketTransport;
   readonly remoteAddress: string;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
@@ -95,6 +102,18 @@ class WebSocketConnection implements Connection, AddressMember {
     this.socket.send(frame);
     this.afterWrite();
   }
+  /**
+   * Writes a frame that more will follow in this turn: it is held back with them (see holdWrites)
+   * rather than leaving alone. A join's reply is followed by the server's step 1 and the answer to
+   * the client's step 1, sent right behind the join: the three leave in one write.
+   */
+  sendFrameWithMore(frame: Uint8Array): void {
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    if (this.writesThisTurn++ === 0) this.transport.releaseLater(this);
+    this.hold();
+    this.socket.send(frame);
+    this.afterWrite();
+  }
   /** Writes a frame made by `binaryFrame` (see FrameWriter), in order with everything else sent. */
   sendFramed(framed: Buffer, frame: Uint8Array): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
@@ -117,6 +136,11 @@ class WebSocketConnection implements Connection, AddressMember {
       this.transport.releaseLater(this);
       return;
     }
+    this.hold();
+  }
+
+  /** Corks the TCP socket until the end of this turn (WebSocketTransport.releaseLater). */
+  private hold(): void {
     if (this.holding) return;
     const tcp = this.tcp;
     if (tcp === null) return;
@@ -360,7 +384,7 @@ export class WebSocketTransport implements Transport, LocalKicker {
     const collaboration = this.options.collaboration;
     switch (frame.kind) {
       case FRAME_JOIN:
-        void collaboration.join(connection, frame.name, frame.token, frame.options, (reply: JoinReply) => this.answer(connection, frame.ack, reply));
+        void collaboration.join(connection, frame.name, frame.token, frame.options, (reply: JoinReply) => this.answerJoin(connection, frame.ack, reply));
         return;
       case FRAME_LEAVE:
         collaboration.leave(connection, frame.name);
@@ -381,6 +405,12 @@ export class WebSocketTransport implements Transport, LocalKicker {
   private answer(connection: WebSocketConnection, ack: number, reply: JoinReply | SaveReply | VerifyReply): void {
     if (ack !== 0) connection.sendFrame(encodeReply(ack, reply));
     else if (!reply.ok) connection.sendError(reply.error);
+  }
+
+  /** A join's reply: the handshake that follows it in this turn leaves in the same write. */
+  private answerJoin(connection: WebSocketConnection, ack: number, reply: JoinReply): void {
+    if (ack !== 0 && reply.ok) connection.sendFrameWithMore(encodeReply(ack, reply));
+    else this.answer(connection, ack, reply);
   }
 
   private pingAll(): void {

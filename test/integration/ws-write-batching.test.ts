@@ -1,14 +1,16 @@
 /**
  * Quire's WebSocket writes a connection's first frame of an event-loop turn at once and holds the
- * rest of that turn's frames until the turn ends (a corked socket). Whatever the batching, every
- * frame must arrive, in order: a writer pipelines many changes, each building on the one before,
- * and a raw reader must be able to apply every relayed change the moment it arrives.
+ * rest of that turn's frames until the turn ends (a corked socket); a join's reply is held with
+ * the handshake behind it. Whatever the batching, every frame must arrive, in order: a writer
+ * pipelines many changes, each building on the one before, and a raw reader must be able to apply
+ * every relayed change the moment it arrives.
  */
 import assert from 'node:assert/strict';
+import { Socket } from 'node:net';
 import { describe, it } from 'node:test';
 import * as Y from 'yjs';
-import { SYNC_UPDATE, decodeSyncMessage, encodeUpdateMessage } from '../../shared/protocol.js';
-import { FRAME_REPLY, FRAME_SYNC, encodeClientSync } from '../../shared/ws-frames.js';
+import { SYNC_STEP1, SYNC_STEP2, SYNC_UPDATE, decodeSyncMessage, encodeSyncMessage, encodeUpdateMessage } from '../../shared/protocol.js';
+import { FRAME_REPLY, FRAME_SYNC, encodeClientSync, encodeJoin } from '../../shared/ws-frames.js';
 import type { SaveReply } from '../../shared/events.js';
 import { snapshotOf } from '../support/doc-state.js';
 import { RawWebSocket } from '../support/raw-websocket.js';
@@ -60,6 +62,40 @@ describe('WebSocket write batching', () => {
       assert.ok(readers.every((reader) => reader.closed === null && reader.errors.length === 0));
     } finally {
       for (const socket of [...readers, writer]) socket.close();
+    }
+  });
+
+  it('sends a join\'s reply and the handshake behind it in one write, in order', { timeout: 30_000 }, async () => {
+    const docName = await t().createDoc();
+    const client = await RawWebSocket.connect(t().url);
+    // The server runs in this process: its writes to this client's connection are counted at the
+    // socket (Node's internal write path, under both write and writev).
+    const proto = Socket.prototype as unknown as { _writeGeneric?: (...args: unknown[]) => unknown };
+    const writeGeneric = proto._writeGeneric;
+    assert.equal(typeof writeGeneric, 'function', 'Node\'s sockets no longer write through _writeGeneric; count writes another way');
+    const tcp = (client.socket as unknown as { _socket: Socket })._socket;
+    let serverWrites = 0;
+    proto._writeGeneric = function countWrites(this: Socket, ...args: unknown[]): unknown {
+      if (this !== tcp && this.remotePort === tcp.localPort) serverWrites++;
+      return writeGeneric!.apply(this, args);
+    };
+    try {
+      // The join and its step 1 in one TCP write, so the server reads them in one turn.
+      tcp.cork();
+      client.send(encodeJoin(1, docName, null, {}));
+      client.send(encodeClientSync(2, docName, encodeSyncMessage(SYNC_STEP1, Y.encodeStateVector(new Y.Doc()))));
+      tcp.uncork();
+      await waitFor('the reply, both steps and the step 1 ack', () => client.frames.length >= 4, 10_000);
+      const seen = client.frames.map((frame) => {
+        if (frame?.kind === FRAME_REPLY) return `reply ${frame.ack}`;
+        if (frame?.kind === FRAME_SYNC) return `sync ${decodeSyncMessage(frame.message)?.type}`;
+        return 'other';
+      });
+      assert.deepEqual(seen, ['reply 1', `sync ${SYNC_STEP1}`, `sync ${SYNC_STEP2}`, 'reply 2']);
+      assert.equal(serverWrites, 1, 'the four frames left the server in one write');
+    } finally {
+      proto._writeGeneric = writeGeneric;
+      client.close();
     }
   });
 });
