@@ -66,6 +66,33 @@ describe('automatic versions after a quiet period', () => {
   });
 });
 
+describe('a quiet period counted from the last change', () => {
+  const QUIET = 700;
+  const server = useTestServer({ versions: { quietMs: QUIET, maxIntervalMs: 60_000 } });
+
+  it('takes no version while changes keep coming closer together than the quiet period, one after', async () => {
+    const t = server();
+    const docName = await t.createDoc();
+    const editor = t.provider(docName);
+    await editor.whenSynced();
+    // Typing for over twice the quiet period, a change every 100 ms.
+    const started = Date.now();
+    for (let line = 0; Date.now() - started < QUIET * 2.2; line++) {
+      appendParagraph(editor.doc, `line ${line}`);
+      await sleep(100);
+    }
+    await editor.whenSaved();
+    assert.deepEqual(await listVersions(t.url, docName), [], 'no version while typing went on');
+    const versions = await waitFor('the version after typing stopped', async () => {
+      const listed = await listVersions(t.url, docName);
+      return listed.length > 0 ? listed : null;
+    });
+    assert.equal(versions.length, 1);
+    await sleep(QUIET * 1.5);
+    assert.equal((await listVersions(t.url, docName)).length, 1, 'one version for one quiet period');
+  });
+});
+
 describe('automatic versions during long sessions and when a room unloads', () => {
   const server = useTestServer({ versions: { quietMs: 60_000, maxIntervalMs: 300 } });
 
