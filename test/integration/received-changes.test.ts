@@ -1,0 +1,72 @@
+/**
+ * The provider applies the changes it receives together in one Yjs transaction: a burst costs one
+ * cleanup and one round of observers. Every change must still be applied, in order, and a change
+ * Yjs cannot apply must not cost the others.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import * as Y from 'yjs';
+import { encodeUpdateMessage } from '../../shared/protocol.js';
+import { FRAME_REPLY, encodeClientSync } from '../../shared/ws-frames.js';
+import { snapshotOf } from '../support/doc-state.js';
+import { RawWebSocket } from '../support/raw-websocket.js';
+import { useTestServer } from '../support/test-server.js';
+import { waitFor } from '../support/wait.js';
+
+const CHANGES = 60;
+
+/** `count` one-character changes, each building on the one before, with the document that made them. */
+function chainedChanges(count: number): { source: Y.Doc; updates: Uint8Array[] } {
+  const source = new Y.Doc();
+  const updates: Uint8Array[] = [];
+  source.on('update', (update: Uint8Array) => updates.push(update));
+  for (let i = 0; i < count; i++) source.getText('t').insert(i, String.fromCharCode(97 + (i % 26)));
+  return { source, updates };
+}
+
+describe('changes a provider receives', () => {
+  const t = useTestServer();
+
+  it('applies a relayed burst completely and in order, in fewer transactions than changes', { timeout: 30_000 }, async () => {
+    const docName = await t().createDoc();
+    const reader = t().provider(docName);
+    await reader.whenSynced();
+    let transactions = 0;
+    reader.doc.on('afterTransaction', (transaction: Y.Transaction) => {
+      if (transaction.origin === reader) transactions++;
+    });
+    const writer = await RawWebSocket.connect(t().url);
+    try {
+      assert.deepEqual(await writer.join(docName), { ok: true, role: 'edit' });
+      const { source, updates } = chainedChanges(CHANGES);
+      const mark = writer.frames.length;
+      updates.forEach((update, i) => writer.send(encodeClientSync(i + 1, docName, encodeUpdateMessage(update))));
+      await waitFor('every change to be acknowledged', () => writer.frames.slice(mark).filter((f) => f?.kind === FRAME_REPLY).length === CHANGES, 15_000);
+      await waitFor('the reader to hold every change', () => reader.doc.getText('t').length === CHANGES, 10_000);
+      assert.equal(reader.doc.store.pendingStructs, null, 'nothing was applied before what it builds on');
+      assert.equal(snapshotOf(reader.doc), snapshotOf(source));
+      assert.ok(transactions < CHANGES, `${transactions} transactions for ${CHANGES} changes received in bursts`);
+    } finally {
+      writer.close();
+    }
+  });
+
+  it('applies the changes that arrive together in one transaction, skipping one Yjs cannot apply', async () => {
+    const docName = await t().createDoc();
+    const reader = t().provider(docName);
+    await reader.whenSynced();
+    const { source, updates } = chainedChanges(3);
+    let transactions = 0;
+    reader.doc.on('afterTransaction', () => transactions++);
+    // As a transport delivers messages read in one go: one after another, synchronously.
+    const channel = reader.channel as unknown as { emit(event: 'sync', docName: string, message: Uint8Array): void };
+    channel.emit('sync', docName, encodeUpdateMessage(updates[0]!));
+    channel.emit('sync', docName, encodeUpdateMessage(new Uint8Array([0xff, 0xff, 0xff, 0x01])));
+    channel.emit('sync', docName, encodeUpdateMessage(updates[1]!));
+    channel.emit('sync', docName, encodeUpdateMessage(updates[2]!));
+    assert.equal(reader.doc.getText('t').length, 0, 'applied once the messages read together are all in');
+    await Promise.resolve();
+    assert.equal(transactions, 1);
+    assert.equal(snapshotOf(reader.doc), snapshotOf(source));
+  });
+});
