@@ -343,7 +343,9 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
    * Applies the changes received since the last call in one Yjs transaction: a burst read in one
    * go (a busy document, a catch-up after a stall) costs one transaction's cleanup and one round
    * of observers instead of one per change. Runs as a microtask after the messages that arrived
-   * together; a bad change is skipped, the others still apply.
+   * together (in Node, `ws` delivers a whole read's messages at once; a browser delivers each
+   * message as a task of its own, so there each change is applied alone, as before); a bad change
+   * is skipped, the others still apply.
    */
   private readonly applyReceived = (): void => {
     const updates = this.received;
@@ -351,13 +353,20 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
     this.received = [];
     if (this.destroyed) return;
     if (updates.length === 1) return applyIgnoringErrors(this.doc, updates[0]!, this);
-    this.doc.transact(() => {
-      for (const update of updates) applyIgnoringErrors(this.doc, update, this);
-    }, this);
+    try {
+      this.doc.transact(() => {
+        for (const update of updates) applyIgnoringErrors(this.doc, update, this);
+      }, this);
+    } catch {
+      // An observer of the document threw as the transaction ended (every change was applied):
+      // as with a single change, the provider goes on.
+    }
   };
 
   private readonly onAwarenessMessage = (docName: string, update: Uint8Array): void => {
     if (docName !== this.docName) return;
+    // Presence may point into changes received before it: those are applied first.
+    this.applyReceived();
     try {
       applyAwarenessUpdate(this.awareness, update, this);
     } catch {

@@ -100,22 +100,26 @@ export class LevelLinks {
         const keys = [...latest.keys()];
         const stored = await db.getMany(keys);
         const operations: BatchOperation[] = [];
-        const touched: string[] = [];
+        const touched: LinkRecord[] = [];
         keys.forEach((key, index) => {
           const value = stored[index];
           const use = latest.get(key);
           if (value === undefined || use === undefined) return;
           const link = decodeLink(value);
           if (link.lastUsedAt !== null && link.lastUsedAt >= use.at) return;
-          operations.push({ type: 'put', key, value: encodeLink({ ...link, lastUsedAt: use.at }) });
-          touched.push(link.tokenHash);
+          const used = { ...link, lastUsedAt: use.at };
+          operations.push({ type: 'put', key, value: encodeLink(used) });
+          touched.push(used);
         });
         if (operations.length === 0) return;
         try {
           await db.batch(operations, this.#ctx.sync);
-        } finally {
-          this.#found.changed(touched);
+        } catch (error) {
+          this.#found.changed(touched.map((link) => link.tokenHash));
+          throw error;
         }
+        // Links in use are looked up at every join: they stay remembered, as written.
+        this.#found.written(touched);
       },
     );
   }

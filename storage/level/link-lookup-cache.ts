@@ -9,7 +9,7 @@
  */
 import type { LinkRecord } from '../link-store.js';
 
-/** Token hashes remembered; a record is a few hundred bytes, so this stays well under 2 MiB. */
+/** Token hashes remembered; a record is a few hundred bytes (about 1 KiB with the longest label), so at most about 4 MiB. */
 export const LINK_CACHE_ENTRIES = 4096;
 
 export class LinkLookupCache {
@@ -33,11 +33,14 @@ export class LinkLookupCache {
     return this.#generation;
   }
 
-  /** Remembers what a read found, unless a write completed since it began (`since`). */
+  /**
+   * Remembers what a read found, unless a write completed since it began (`since`). The record is
+   * frozen: every later lookup gets this same object.
+   */
   keep(tokenHash: string, found: LinkRecord | null, since: number): void {
     if (since !== this.#generation) return;
     this.#entries.delete(tokenHash);
-    this.#entries.set(tokenHash, found);
+    this.#entries.set(tokenHash, found === null ? null : Object.freeze(found));
     if (this.#entries.size > this.capacity) {
       const oldest = this.#entries.keys().next();
       if (oldest.done !== true) this.#entries.delete(oldest.value);
@@ -48,6 +51,12 @@ export class LinkLookupCache {
   changed(tokenHashes: Iterable<string>): void {
     this.#generation++;
     for (const tokenHash of tokenHashes) this.#entries.delete(tokenHash);
+  }
+
+  /** After a write of these records (as written): remembers them, and forgets every read under way. */
+  written(records: Iterable<LinkRecord>): void {
+    this.#generation++;
+    for (const record of records) this.keep(record.tokenHash, record, this.#generation);
   }
 
   /** After a write whose hashes are not known (a purge): forgets everything. */

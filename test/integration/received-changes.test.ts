@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { Awareness, encodeAwarenessUpdate } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { encodeUpdateMessage } from '../../shared/protocol.js';
 import { FRAME_REPLY, encodeClientSync } from '../../shared/ws-frames.js';
@@ -68,5 +69,32 @@ describe('changes a provider receives', () => {
     await Promise.resolve();
     assert.equal(transactions, 1);
     assert.equal(snapshotOf(reader.doc), snapshotOf(source));
+  });
+
+  it('goes on when an observer throws as changes received together are applied, and applies presence after them', async () => {
+    const docName = await t().createDoc();
+    const reader = t().provider(docName);
+    await reader.whenSynced();
+    const { source, updates } = chainedChanges(2);
+    reader.doc.getText('t').observe(() => {
+      throw new Error('an observer that throws');
+    });
+    let lengthWhenPresenceCame = -1;
+    reader.awareness.on('change', () => {
+      lengthWhenPresenceCame = reader.doc.getText('t').length;
+    });
+    const other = new Awareness(new Y.Doc());
+    other.setLocalState({ user: { name: 'Ana' } });
+    const channel = reader.channel as unknown as { emit(event: 'sync' | 'awareness', docName: string, message: Uint8Array): void };
+    channel.emit('sync', docName, encodeUpdateMessage(updates[0]!));
+    channel.emit('sync', docName, encodeUpdateMessage(updates[1]!));
+    channel.emit('awareness', docName, encodeAwarenessUpdate(other, [other.clientID]));
+    assert.equal(lengthWhenPresenceCame, 2, 'presence was applied after the changes received before it');
+    await Promise.resolve();
+    assert.equal(snapshotOf(reader.doc), snapshotOf(source));
+    // Still working: a change of its own is saved.
+    reader.doc.getText('u').insert(0, 'still saving');
+    await reader.whenSaved();
+    other.destroy();
   });
 });

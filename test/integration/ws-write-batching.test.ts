@@ -65,6 +65,12 @@ describe('WebSocket write batching', () => {
     }
   });
 
+});
+
+describe('WebSocket join batching', () => {
+  // No ping in the window where writes are counted.
+  const t = useTestServer({ webSocketPingMs: 60 * 60_000 });
+
   it('sends a join\'s reply and the handshake behind it in one write, in order', { timeout: 30_000 }, async () => {
     const docName = await t().createDoc();
     const client = await RawWebSocket.connect(t().url);

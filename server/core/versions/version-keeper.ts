@@ -172,10 +172,14 @@ export class VersionKeeper implements RoomWatcher {
     if (state === undefined) {
       state = { authors: new Set(), lastChangeAt: 0, quietTimer: null, intervalTimer: null };
       this.unversioned.set(docName, state);
+    }
+    // Armed with the first change of a period, and again after a timer found no room to take a
+    // version of (takeAuto).
+    if (state.intervalTimer === null) {
       state.intervalTimer = setTimeout(() => this.takeAuto(docName), this.options.policy.maxIntervalMs);
       state.intervalTimer.unref();
-      this.armQuietTimer(docName, state, this.options.policy.quietMs);
     }
+    if (state.quietTimer === null) this.armQuietTimer(docName, state, this.options.policy.quietMs);
     state.authors.add(author);
     state.lastChangeAt = performance.now();
   }
@@ -194,8 +198,13 @@ export class VersionKeeper implements RoomWatcher {
 
   private takeAuto(docName: string): void {
     const room = this.options.registry.peek(docName);
-    // An unloaded room took its version as it went.
-    if (room === undefined || room.isBroken) return;
+    // An unloaded room took its version as it went. One being rebuilt has none to give: the
+    // changes stay noted, and the next change arms the timers again.
+    if (room === undefined || room.isBroken) {
+      const state = this.unversioned.get(docName);
+      if (state !== undefined) this.clearTimers(state);
+      return;
+    }
     this.saveInBackground(docName, 'auto', null, this.capture(docName, room.doc));
   }
 
