@@ -6,32 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
+import { deletingEveryOther } from '../support/deletion-ranges.js';
 import { docFromUpdate, snapshotOf } from '../support/doc-state.js';
 import { useTestServer } from '../support/test-server.js';
 import { waitFor, withTimeout } from '../support/wait.js';
 
 const CHUNKS = 8;
 const DELETIONS_PER_CHUNK = 3000;
-
-/**
- * A change that deletes the characters at clocks `from`, `from + 2`, … (`count` of them) of
- * `client`: only a delete set, in Yjs's update format. Deleting them by index instead walks the
- * long, mostly deleted text for every character, which took this test 40–70 s of its own.
- */
-function deletingEveryOther(client: number, from: number, count: number): Uint8Array {
-  const encoder = encoding.createEncoder();
-  encoding.writeVarUint(encoder, 0); // no structs
-  encoding.writeVarUint(encoder, 1); // deletions of one client
-  encoding.writeVarUint(encoder, client);
-  encoding.writeVarUint(encoder, count);
-  for (let i = 0; i < count; i++) {
-    encoding.writeVarUint(encoder, from + 2 * i);
-    encoding.writeVarUint(encoder, 1);
-  }
-  return encoding.toUint8Array(encoder);
-}
 
 describe('the handshake of a long-edited document', () => {
   const t = useTestServer();
