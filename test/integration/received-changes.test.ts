@@ -83,18 +83,22 @@ describe('changes a provider receives', () => {
     reader.awareness.on('change', () => {
       lengthWhenPresenceCame = reader.doc.getText('t').length;
     });
+    // Its own Awareness runs a timer: destroyed whatever happens, so a failure cannot hang the run.
     const other = new Awareness(new Y.Doc());
-    other.setLocalState({ user: { name: 'Ana' } });
-    const channel = reader.channel as unknown as { emit(event: 'sync' | 'awareness', docName: string, message: Uint8Array): void };
-    channel.emit('sync', docName, encodeUpdateMessage(updates[0]!));
-    channel.emit('sync', docName, encodeUpdateMessage(updates[1]!));
-    channel.emit('awareness', docName, encodeAwarenessUpdate(other, [other.clientID]));
-    assert.equal(lengthWhenPresenceCame, 2, 'presence was applied after the changes received before it');
-    await Promise.resolve();
-    assert.equal(snapshotOf(reader.doc), snapshotOf(source));
-    // Still working: a change of its own is saved.
-    reader.doc.getText('u').insert(0, 'still saving');
-    await reader.whenSaved();
-    other.destroy();
+    try {
+      other.setLocalState({ user: { name: 'Ana' } });
+      const channel = reader.channel as unknown as { emit(event: 'sync' | 'awareness', docName: string, message: Uint8Array): void };
+      channel.emit('sync', docName, encodeUpdateMessage(updates[0]!));
+      channel.emit('sync', docName, encodeUpdateMessage(updates[1]!));
+      channel.emit('awareness', docName, encodeAwarenessUpdate(other, [other.clientID]));
+      assert.equal(lengthWhenPresenceCame, 2, 'presence was applied after the changes received before it');
+      await Promise.resolve();
+      assert.equal(snapshotOf(reader.doc), snapshotOf(source));
+      // Still working: a change of its own is saved.
+      reader.doc.getText('u').insert(0, 'still saving');
+      await reader.whenSaved();
+    } finally {
+      other.destroy();
+    }
   });
 });
