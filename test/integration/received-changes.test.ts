@@ -9,21 +9,12 @@ import { Awareness, encodeAwarenessUpdate } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { encodeUpdateMessage } from '../../shared/protocol.js';
 import { FRAME_REPLY, encodeClientSync } from '../../shared/ws-frames.js';
-import { snapshotOf } from '../support/doc-state.js';
+import { chainedChanges, snapshotOf } from '../support/doc-state.js';
 import { RawWebSocket } from '../support/raw-websocket.js';
 import { useTestServer } from '../support/test-server.js';
 import { waitFor } from '../support/wait.js';
 
 const CHANGES = 60;
-
-/** `count` one-character changes, each building on the one before, with the document that made them. */
-function chainedChanges(count: number): { source: Y.Doc; updates: Uint8Array[] } {
-  const source = new Y.Doc();
-  const updates: Uint8Array[] = [];
-  source.on('update', (update: Uint8Array) => updates.push(update));
-  for (let i = 0; i < count; i++) source.getText('t').insert(i, String.fromCharCode(97 + (i % 26)));
-  return { source, updates };
-}
 
 describe('changes a provider receives', () => {
   const t = useTestServer();

@@ -12,7 +12,7 @@ import * as Y from 'yjs';
 import { SYNC_STEP1, SYNC_STEP2, SYNC_UPDATE, decodeSyncMessage, encodeSyncMessage, encodeUpdateMessage } from '../../shared/protocol.js';
 import { FRAME_REPLY, FRAME_SYNC, encodeClientSync, encodeJoin } from '../../shared/ws-frames.js';
 import type { SaveReply } from '../../shared/events.js';
-import { snapshotOf } from '../support/doc-state.js';
+import { chainedChanges, snapshotOf } from '../support/doc-state.js';
 import { RawWebSocket } from '../support/raw-websocket.js';
 import { useTestServer } from '../support/test-server.js';
 import { waitFor } from '../support/wait.js';
@@ -31,10 +31,7 @@ describe('WebSocket write batching', () => {
       for (const socket of [...readers, writer]) assert.deepEqual(await socket.join(docName), { ok: true, role: 'edit' });
       const marks = readers.map((reader) => reader.frames.length);
       // Each change builds on the one before: applied out of order, Yjs would park it.
-      const source = new Y.Doc();
-      const updates: Uint8Array[] = [];
-      source.on('update', (update: Uint8Array) => updates.push(update));
-      for (let i = 0; i < CHANGES; i++) source.getText('t').insert(i, String.fromCharCode(97 + (i % 26)));
+      const { source, updates } = chainedChanges(CHANGES);
       const writerMark = writer.frames.length;
       // All sent in one synchronous run, so the server reads many of them in one turn.
       updates.forEach((update, i) => writer.send(encodeClientSync(i + 1, docName, encodeUpdateMessage(update))));

@@ -75,3 +75,15 @@ export function canonicalJson(value: unknown): string {
 export function snapshotOf(doc: Y.Doc): string {
   return Buffer.from(Y.encodeSnapshot(Y.snapshot(doc))).toString('hex');
 }
+
+/**
+ * `count` one-character changes to the text `t`, each building on the one before (applied out of
+ * order, Yjs would park it), with the document that made them.
+ */
+export function chainedChanges(count: number): { source: Y.Doc; updates: Uint8Array[] } {
+  const source = new Y.Doc();
+  const updates: Uint8Array[] = [];
+  source.on('update', (update: Uint8Array) => updates.push(update));
+  for (let i = 0; i < count; i++) source.getText('t').insert(i, String.fromCharCode(97 + (i % 26)));
+  return { source, updates };
+}
