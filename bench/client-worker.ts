@@ -7,7 +7,7 @@
 import * as Y from 'yjs';
 import type { BenchClient } from './peers/bench-client.js';
 import { createBenchClient } from './peers/clients.js';
-import { PINGS_NAME, type Ping } from './ping.js';
+import { PINGS_NAME } from './ping.js';
 import { monotonicMs } from './stats.js';
 import { sleep, withTimeout } from '../test/support/wait.js';
 import { TEXT_NAME } from './trace.js';
@@ -26,15 +26,13 @@ let latencies: number[] = [];
 let recordFrom = Number.POSITIVE_INFINITY;
 
 function watchPings(reader: Reader): void {
-  const pings = reader.client.doc.getArray<Ping>(PINGS_NAME);
-  // The one writer only appends: each event reads the pings after the last one read (by index,
-  // which Yjs finds from a search marker). `event.changes` would walk the whole array every time,
-  // and 200 readers in this process doing that per edit delayed the readers behind them.
-  let read = 0;
-  pings.observe(() => {
+  const pings = reader.client.doc.getMap<number>(PINGS_NAME);
+  pings.observe((event) => {
     const now = monotonicMs();
-    for (; read < pings.length; read++) {
-      const [seq, sentAt] = pings.get(read);
+    for (const key of event.keysChanged) {
+      const sentAt = pings.get(key);
+      if (sentAt === undefined) continue;
+      const seq = Number(key);
       if (seq >= recordFrom) latencies.push(now - sentAt);
       if (seq > reader.maxSeq) reader.maxSeq = seq;
     }
