@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as Y from 'yjs';
-import { IntegrateDeadlineError, withIntegrateDeadline } from './integrate-deadline.js';
+import { CPU_READING_REUSE_MS, IntegrateDeadlineError, withIntegrateDeadline } from './integrate-deadline.js';
 
 /** An update of `items` separate one-character insertions (each its own item to integrate). */
 function manyItems(items: number): Uint8Array {
@@ -70,6 +70,21 @@ describe('the integration deadline', () => {
         }),
       IntegrateDeadlineError,
     );
+  });
+
+  it('counts the CPU time from a fresh reading once the last one is older than the reuse window', () => {
+    // The CPU clock is read here, then the process works for longer than the window and more
+    // than the next change's limit: counted from the old reading, a change that only waits
+    // would be cut off at once.
+    withIntegrateDeadline(LIMIT_MS, () => undefined);
+    spinOnCpu(Math.max(2 * CPU_READING_REUSE_MS, LIMIT_MS / 2 + 10));
+    const doc = new Y.Doc();
+    const update = manyItems(2000);
+    withIntegrateDeadline(LIMIT_MS / 2, () => {
+      waitWithoutCpu(LIMIT_MS);
+      Y.applyUpdate(doc, update);
+    });
+    assert.equal(doc.getText('t').length, 2000);
   });
 
   it('does not limit integration outside a deadline', () => {
