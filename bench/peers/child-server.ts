@@ -3,6 +3,9 @@
  * CPU time and RSS can be read from /proc, through the same launcher the tests use.
  */
 import { ChildServer as Child, freePort } from '../../test/support/child-process.js';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { PROJECT_ROOT } from './project-root.js';
 
 export { freePort };
 
@@ -37,4 +40,18 @@ export async function spawnServer(options: SpawnServerOptions): Promise<ChildSer
       await child.stop(graceMs);
     },
   };
+}
+
+/**
+ * QUIRE_BENCH_PROFILE=<dir>: a server started with these arguments writes a V8 CPU profile there
+ * when it stops. `exitOnSigterm` is for servers that do not end by themselves on SIGTERM.
+ */
+export function profileArgs(exitOnSigterm = false): string[] {
+  const dir = process.env['QUIRE_BENCH_PROFILE'];
+  if (dir === undefined || dir === '') return [];
+  const preload = exitOnSigterm ? ['--import', pathToFileURL(join(PROJECT_ROOT, 'bench', 'peers', 'exit-on-sigterm.mjs')).href] : [];
+  // QUIRE_BENCH_PROFILE_INTERVAL=<µs>: sample more often than V8's 1 ms (a relay's server path takes well under 1 ms).
+  const interval = process.env['QUIRE_BENCH_PROFILE_INTERVAL'];
+  const every = interval === undefined || interval === '' ? [] : [`--cpu-prof-interval=${Number(interval)}`];
+  return ['--cpu-prof', `--cpu-prof-dir=${dir}`, ...every, ...preload];
 }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LevelDocStore } from '../../storage/level-doc-store.js';
 import type { LaunchOptions, PrepareResult, ServerHandle, ServerLauncher, StoredLayout } from './bench-client.js';
-import { spawnServer } from './child-server.js';
+import { profileArgs, spawnServer } from './child-server.js';
 import { PROJECT_ROOT } from './project-root.js';
 
 /**
@@ -25,10 +25,6 @@ const BENCH_LIMITS = {
 /** Log entries written per LevelDocStore.append batch when laying out an uncompacted log. */
 const APPEND_BATCH = 200;
 
-function profileArgs(): string[] {
-  const dir = process.env['QUIRE_BENCH_PROFILE'];
-  return dir === undefined || dir === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`];
-}
 
 /** Creates documents on a Quire server: ids of the form a device makes, with PUT as an offline page does. */
 export async function createQuireDocs(url: string, docNames: readonly string[]): Promise<void> {
