@@ -4,6 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
 import { int, prng, testSeed } from '../test/support/seeded.js';
 import {
   FRAME_AWARENESS,
@@ -88,6 +90,42 @@ describe('WebSocket frames', () => {
         const server = decodeServerFrame(input);
         assert.ok(client === null || typeof client.kind === 'number');
         assert.ok(server === null || typeof server.kind === 'number');
+      }
+    } catch (failure) {
+      throw new Error(`seed ${seed} (replay with SEED=${seed}): ${String(failure)}`);
+    }
+  });
+
+  it('reads every name as lib0 reads a string: ASCII, other UTF-8, bytes that are not UTF-8, around the plain-name length', () => {
+    const seed = testSeed();
+    const random = prng(seed);
+    const asLib0 = (frame: Uint8Array): string => {
+      const decoder = decoding.createDecoder(frame);
+      decoding.readUint8(decoder);
+      return decoding.readVarString(decoder);
+    };
+    const leaveOf = (nameBytes: Uint8Array): Uint8Array => {
+      const encoder = encoding.createEncoder();
+      encoding.writeUint8(encoder, FRAME_LEAVE);
+      encoding.writeVarUint8Array(encoder, nameBytes);
+      return encoding.toUint8Array(encoder);
+    };
+    try {
+      for (const fixed of ['', 'a', 'x'.repeat(64), 'y'.repeat(65), `${'z'.repeat(63)}é`, name]) {
+        assert.deepEqual(decodeClientFrame(encodeLeave(fixed)), { kind: FRAME_LEAVE, name: fixed });
+        assert.deepEqual(decodeServerFrame(encodeServerSync(fixed, bytes)), { kind: FRAME_SYNC, name: fixed, message: bytes });
+      }
+      for (let i = 0; i < 5_000; i++) {
+        // Mostly ASCII, sometimes a byte above it (a lead or continuation byte, valid or not).
+        const nameBytes = Uint8Array.from({ length: int(random, 80) }, () => (int(random, 8) === 0 ? 128 + int(random, 128) : int(random, 128)));
+        const frame = leaveOf(nameBytes);
+        let expected: string | null;
+        try {
+          expected = asLib0(frame);
+        } catch {
+          expected = null; // lib0 refuses bytes that are not UTF-8, and so is the frame
+        }
+        assert.equal(decodeClientFrame(frame)?.name ?? null, expected);
       }
     } catch (failure) {
       throw new Error(`seed ${seed} (replay with SEED=${seed}): ${String(failure)}`);

@@ -142,7 +142,7 @@ export function decodeClientFrame(bytes: Uint8Array): ClientFrame | null {
     switch (kind) {
       case FRAME_JOIN: {
         const ack = decoding.readVarUint(decoder);
-        const name = decoding.readVarString(decoder);
+        const name = readName(decoder);
         const json = decoding.readVarString(decoder);
         if (json.length > MAX_JOIN_JSON_CHARS) return null;
         const body: unknown = JSON.parse(json);
@@ -151,19 +151,19 @@ export function decodeClientFrame(bytes: Uint8Array): ClientFrame | null {
         return { kind, ack, name, token: token ?? null, options };
       }
       case FRAME_LEAVE:
-        return { kind, name: decoding.readVarString(decoder) };
+        return { kind, name: readName(decoder) };
       case FRAME_SYNC: {
         const ack = decoding.readVarUint(decoder);
-        const name = decoding.readVarString(decoder);
+        const name = readName(decoder);
         return { kind, ack, name, message: decoding.readVarUint8Array(decoder) };
       }
       case FRAME_AWARENESS: {
-        const name = decoding.readVarString(decoder);
+        const name = readName(decoder);
         return { kind, name, update: decoding.readVarUint8Array(decoder) };
       }
       case FRAME_VERIFY: {
         const ack = decoding.readVarUint(decoder);
-        const name = decoding.readVarString(decoder);
+        const name = readName(decoder);
         return { kind, ack, name, snapshot: decoding.readVarUint8Array(decoder) };
       }
       default:
@@ -178,11 +178,11 @@ export function decodeServerFrame(bytes: Uint8Array): ServerFrame | null {
     const kind = decoding.readUint8(decoder);
     switch (kind) {
       case FRAME_SYNC: {
-        const name = decoding.readVarString(decoder);
+        const name = readName(decoder);
         return { kind, name, message: decoding.readVarUint8Array(decoder) };
       }
       case FRAME_AWARENESS: {
-        const name = decoding.readVarString(decoder);
+        const name = readName(decoder);
         return { kind, name, update: decoding.readVarUint8Array(decoder) };
       }
       case FRAME_REPLY: {
@@ -199,7 +199,7 @@ export function decodeServerFrame(bytes: Uint8Array): ServerFrame | null {
         return isQuireErrorPayload(error) ? { kind, error } : null;
       }
       case FRAME_KICKED: {
-        const name = decoding.readVarString(decoder);
+        const name = readName(decoder);
         const error: unknown = JSON.parse(decoding.readVarString(decoder));
         return isQuireErrorPayload(error) ? { kind, name, error } : null;
       }
@@ -207,6 +207,36 @@ export function decodeServerFrame(bytes: Uint8Array): ServerFrame | null {
         return null;
     }
   });
+}
+
+/** Longest name read without the TextDecoder (document ids are 21 characters). */
+const MAX_PLAIN_NAME = 64;
+
+/**
+ * Reads a document name, a length-prefixed UTF-8 string. Names are short ASCII ids, turned into a
+ * string here directly: the TextDecoder is a call out of JavaScript for every frame, a good part of
+ * decoding one. Any other string is read by lib0 as before, so the result is the same for all.
+ */
+function readName(decoder: decoding.Decoder): string {
+  const start = decoder.pos;
+  const length = decoding.readVarUint(decoder);
+  if (length <= MAX_PLAIN_NAME && decoder.pos + length <= decoder.arr.length) {
+    const bytes = decoder.arr;
+    let name = '';
+    let i = decoder.pos;
+    const end = i + length;
+    for (; i < end; i++) {
+      const byte = bytes[i]!;
+      if (byte >= 0x80) break;
+      name += String.fromCharCode(byte);
+    }
+    if (i === end) {
+      decoder.pos = end;
+      return name;
+    }
+  }
+  decoder.pos = start;
+  return decoding.readVarString(decoder);
 }
 
 /** Runs `read` over the bytes; null when it fails, throws (truncated, bad JSON) or leaves bytes over. */
