@@ -43,8 +43,9 @@ export async function spawnServer(options: SpawnServerOptions): Promise<ChildSer
 }
 
 /**
- * QUIRE_BENCH_PROFILE=<dir>: a server started with these arguments writes a V8 CPU profile there
- * when it stops. `exitOnSigterm` is for servers that do not end by themselves on SIGTERM.
+ * QUIRE_BENCH_PROFILE=<dir>: a process started with these arguments (a server, the client worker)
+ * writes a V8 CPU profile there when it ends. `exitOnSigterm` is for servers that do not end by
+ * themselves on SIGTERM.
  */
 export function profileArgs(exitOnSigterm = false): string[] {
   const dir = process.env['QUIRE_BENCH_PROFILE'];
@@ -52,6 +53,9 @@ export function profileArgs(exitOnSigterm = false): string[] {
   const preload = exitOnSigterm ? ['--import', pathToFileURL(join(PROJECT_ROOT, 'bench', 'peers', 'exit-on-sigterm.mjs')).href] : [];
   // QUIRE_BENCH_PROFILE_INTERVAL=<µs>: sample more often than V8's 1 ms (a relay's server path takes well under 1 ms).
   const interval = process.env['QUIRE_BENCH_PROFILE_INTERVAL'];
-  const every = interval === undefined || interval === '' ? [] : [`--cpu-prof-interval=${Number(interval)}`];
+  if (interval !== undefined && interval !== '' && !/^[1-9]\d*$/.test(interval)) {
+    throw new RangeError(`QUIRE_BENCH_PROFILE_INTERVAL must be a whole number of microseconds, not "${interval}".`);
+  }
+  const every = interval === undefined || interval === '' ? [] : [`--cpu-prof-interval=${interval}`];
   return ['--cpu-prof', `--cpu-prof-dir=${dir}`, ...every, ...preload];
 }

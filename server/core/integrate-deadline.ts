@@ -48,10 +48,13 @@ function cpuMicros(): number {
 
 /**
  * How long a reading of the CPU clock serves as the start of later deadlines. Reading it is a
- * system call that summed up every thread of the process, about a tenth of the server's time on
- * a keystroke; a change typed every few milliseconds reuses the last reading instead. Whatever CPU
- * the process used since that reading then counts towards the change's limit: at most this long
- * on each of its busy threads, well within the tenfold margin every limit leaves honest changes.
+ * system call that sums up every thread of the process, about a tenth of the server's time on a
+ * keystroke; a change typed every few milliseconds reuses the last reading instead. Whatever CPU
+ * the process used since that reading (at most this long on each of its busy threads: the event
+ * loop, the conversion worker, V8's collector) then counts towards the change's limit, so its CPU
+ * deadline may come that much early. The wall deadline is exact, and both must pass: a change is
+ * never cut off before its whole limit of wall time (at least 200 ms, ten times what honest
+ * changes take), and a cached reading can only bring the cut earlier, never later.
  */
 export const CPU_READING_REUSE_MS = 50;
 let cpuReading = { at: Number.NEGATIVE_INFINITY, micros: 0 };

@@ -66,7 +66,8 @@ describe('changes a provider receives', () => {
     const docName = await t().createDoc();
     const reader = t().provider(docName);
     await reader.whenSynced();
-    const { source, updates } = chainedChanges(2);
+    // Three: the first is applied at once, the other two together when the presence comes.
+    const { source, updates } = chainedChanges(3);
     reader.doc.getText('t').observe(() => {
       throw new Error('an observer that throws');
     });
@@ -79,10 +80,12 @@ describe('changes a provider receives', () => {
     try {
       other.setLocalState({ user: { name: 'Ana' } });
       const channel = reader.channel as unknown as { emit(event: 'sync' | 'awareness', docName: string, message: Uint8Array): void };
-      channel.emit('sync', docName, encodeUpdateMessage(updates[0]!));
-      channel.emit('sync', docName, encodeUpdateMessage(updates[1]!));
+      let transactions = 0;
+      reader.doc.on('afterTransaction', () => transactions++);
+      for (const update of updates) channel.emit('sync', docName, encodeUpdateMessage(update));
       channel.emit('awareness', docName, encodeAwarenessUpdate(other, [other.clientID]));
-      assert.equal(lengthWhenPresenceCame, 2, 'presence was applied after the changes received before it');
+      assert.equal(lengthWhenPresenceCame, 3, 'presence was applied after the changes received before it');
+      assert.equal(transactions, 2, 'the first change alone, the two behind it together (their observer threw)');
       await Promise.resolve();
       assert.equal(snapshotOf(reader.doc), snapshotOf(source));
       // Still working: a change of its own is saved.
