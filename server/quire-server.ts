@@ -10,7 +10,7 @@ import * as Y from 'yjs';
 import { QuireError } from '../shared/errors.js';
 import { DEFAULT_LIMITS, type Limits } from '../shared/limits.js';
 import { viewKeyOf } from '../shared/doc-id.js';
-import type { DocStore } from '../storage/doc-store.js';
+import type { DocStore, MergeUpdates } from '../storage/doc-store.js';
 import { LevelDocStore } from '../storage/level-doc-store.js';
 import { Access } from './core/access.js';
 import { Collaboration, type RateLimitOptions } from './core/collaboration.js';
@@ -141,7 +141,15 @@ export function createQuireServer(options: QuireServerOptions): QuireServer {
   const observer = combineObservers(observers, (method, error) => logger.error({ err: error, method }, 'an observer failed'));
 
   const writer = new UpdateWriter(store, { observer });
-  const registry = new RoomRegistry({ store, bus, writer, limits, compactAfterEntries, observer });
+  const conversions = new ConversionPool({ workers: options.conversions?.workers, timeoutMs: options.conversions?.timeoutMs });
+  // A compaction decodes the whole stored document: merged in the conversion pool, so that a long
+  // document does not stop the event loop (and every room on it) every few hundred changes.
+  const mergeForCompaction: MergeUpdates = async (parts) => {
+    const result = await conversions.run({ kind: 'compact', updates: parts });
+    if (result.kind !== 'compact') throw new Error('The conversion pool answered a compaction with another result.');
+    return result.update;
+  };
+  const registry = new RoomRegistry({ store, bus, writer, limits, compactAfterEntries, mergeForCompaction, observer });
   const clock = options.clock ?? { now: () => Date.now() };
   const now = () => clock.now();
   const linkUsage = new LinkUsage(store, { now, onError: (error) => observer.internalError({ what: 'recording link use', error }) });
@@ -159,7 +167,6 @@ export function createQuireServer(options: QuireServerOptions): QuireServer {
     now,
   });
 
-  const conversions = new ConversionPool({ workers: options.conversions?.workers, timeoutMs: options.conversions?.timeoutMs });
   const httpServer = createServer({
     // Slow clients (slowloris) may not hold connections open by trickling a request.
     headersTimeout: 10_000,

@@ -5,20 +5,20 @@
  * A backend (LevelDocStore, PostgresDocStore) builds its parts and passes them here.
  */
 
-import type { AppendEntry, CompactResult, DocStore, DocSummary, StoredDoc } from './doc-store.js';
+import type { AppendEntry, CompactResult, DocStore, DocSummary, MergeUpdates, StoredDoc } from './doc-store.js';
 import type { BlobSummary, NewBlob, StoredBlob } from './blob-store.js';
 import type { LinkRecord, LinkUse } from './link-store.js';
 import type { DocStatus, TrashEntry, TrashStore } from './trash-store.js';
 import type { NewVersion, StoredVersion, VersionRecord } from './version-store.js';
 import { assertItemId, assertLinkRecord, assertLinkUses, assertNewBlob, assertNewVersion, assertTime, assertTokenHash, assertVersionIds } from './record-checks.js';
-import { assertDocId, assertViewToken, OperationTracker } from './store-support.js';
+import { assertDocId, assertViewToken, mergeHere, OperationTracker } from './store-support.js';
 
 /** A backend's parts. Each trusts its arguments: they were checked here. */
 export interface StoreParts {
   readonly content: {
     load(docName: string): Promise<StoredDoc | null>;
     append(entries: readonly AppendEntry[]): Promise<void>;
-    compact(docName: string): Promise<CompactResult>;
+    compact(docName: string, merge: MergeUpdates): Promise<CompactResult>;
     list(): Promise<DocSummary[]>;
     stat(docName: string): Promise<DocSummary | null>;
   };
@@ -78,9 +78,9 @@ export class CheckedDocStore implements DocStore {
     return this.#operations.track(() => this.#parts.content.append(entries));
   }
 
-  async compact(docName: string): Promise<CompactResult> {
+  async compact(docName: string, merge: MergeUpdates = mergeHere): Promise<CompactResult> {
     assertDocId(docName);
-    return this.#operations.track(() => this.#parts.content.compact(docName));
+    return this.#operations.track(() => this.#parts.content.compact(docName, merge));
   }
 
   async delete(docName: string): Promise<void> {

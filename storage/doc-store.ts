@@ -27,6 +27,12 @@ import type { LinkStore } from './link-store.js';
 import type { TrashStore } from './trash-store.js';
 import type { VersionStore } from './version-store.js';
 
+/**
+ * Merges Yjs updates, given in the order they apply (a snapshot first, when there is one), into
+ * one update of the whole document.
+ */
+export type MergeUpdates = (parts: readonly Uint8Array[]) => Promise<Uint8Array>;
+
 export interface AppendEntry {
   readonly docName: string;
   readonly update: Uint8Array;
@@ -76,8 +82,12 @@ export interface DocStore extends LinkStore, VersionStore, TrashStore, BlobStore
    * those documents' entries instead (the refusal is permanent).
    */
   append(entries: readonly AppendEntry[]): Promise<void>;
-  /** Merges the snapshot and the log entries stored now into a new snapshot. Versions are never touched. */
-  compact(docName: string): Promise<CompactResult>;
+  /**
+   * Merges the snapshot and the log entries stored now into a new snapshot. Versions are never
+   * touched. `merge` does the merging (default: here, on the calling thread); a server passes one
+   * that runs in a worker thread, since merging decodes the whole document.
+   */
+  compact(docName: string, merge?: MergeUpdates): Promise<CompactResult>;
   /**
    * Same as `purge(docName, Date.now())`: removes every stored byte and leaves a tombstone.
    * @deprecated Call `trash` to delete a document and `purge` (or `purgeTrash`) to destroy it.

@@ -3,7 +3,7 @@
  * the calls they watch or change (a store that counts loads, one that injects write failures).
  * Every method of DocStore is forwarded unchanged, so a decorator only writes what it changes.
  */
-import type { AppendEntry, CompactResult, DocStore, DocSummary, StoredDoc } from './doc-store.js';
+import type { AppendEntry, CompactResult, DocStore, DocSummary, MergeUpdates, StoredDoc } from './doc-store.js';
 import type { LinkRecord, LinkUse } from './link-store.js';
 import type { NewVersion, StoredVersion, VersionRecord } from './version-store.js';
 import type { DocStatus, TrashEntry } from './trash-store.js';
@@ -18,8 +18,8 @@ export class ForwardingDocStore implements DocStore {
   append(entries: readonly AppendEntry[]): Promise<void> {
     return this.inner.append(entries);
   }
-  compact(docName: string): Promise<CompactResult> {
-    return this.inner.compact(docName);
+  compact(docName: string, merge?: MergeUpdates): Promise<CompactResult> {
+    return this.inner.compact(docName, merge);
   }
   /** @deprecated See DocStore.delete. */
   delete(docName: string): Promise<void> {

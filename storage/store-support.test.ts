@@ -33,15 +33,15 @@ describe('store-support merging', () => {
   it('mergeSnapshotAndLog combines a snapshot with a short or long log', () => {
     for (const tail of [0, 5, 31, 32, 200]) {
       const { doc, updates } = history(150 + tail);
-      const snapshot = compactUpdates(undefined, updates.slice(0, 150));
+      const snapshot = compactUpdates(updates.slice(0, 150));
       assertState(mergeSnapshotAndLog(snapshot, updates.slice(150)), doc);
-      assertState(compactUpdates(snapshot, updates.slice(150)), doc);
+      assertState(compactUpdates([snapshot, ...updates.slice(150)]), doc);
     }
   });
 
   it('mergeStored hands the snapshot back untouched when the log is empty', () => {
     const { updates } = history(20);
-    const snapshot = compactUpdates(undefined, updates);
+    const snapshot = compactUpdates(updates);
     const stored = mergeStored(snapshot, []);
     assert.equal(stored.update, snapshot);
     assert.equal(stored.logEntries, 0);

@@ -5,7 +5,7 @@
 
 import * as Y from 'yjs';
 import { isDocId, isViewToken } from '../shared/doc-id.js';
-import type { StoredDoc } from './doc-store.js';
+import type { MergeUpdates, StoredDoc } from './doc-store.js';
 import { StoreClosedError } from './store-errors.js';
 
 export { StoreClosedError };
@@ -45,21 +45,24 @@ export function mergeSnapshotAndLog(snapshot: Uint8Array | undefined, log: reado
 }
 
 /**
- * Garbage-collected state of snapshot plus log, for compaction: applied entry by entry, each in
- * a transaction of its own, to a fresh Y.Doc (which drops deleted content), and encoded again.
- * Merging the log first and applying it as one update costs about ten times as much: one big
- * transaction merges its delete set into the struct arrays one splice at a time.
+ * Garbage-collected state of a snapshot and log entries (`parts`, in that order), for compaction:
+ * applied part by part, each in a transaction of its own, to a fresh Y.Doc (which drops deleted
+ * content), and encoded again. Merging the log first and applying it as one update costs about ten
+ * times as much: one big transaction merges its delete set into the struct arrays one splice at a
+ * time.
  */
-export function compactUpdates(snapshot: Uint8Array | undefined, log: readonly Uint8Array[]): Uint8Array {
+export function compactUpdates(parts: readonly Uint8Array[]): Uint8Array {
   const doc = new Y.Doc();
   try {
-    if (snapshot !== undefined) Y.applyUpdate(doc, snapshot);
-    for (const entry of log) Y.applyUpdate(doc, entry);
+    for (const part of parts) Y.applyUpdate(doc, part);
     return Y.encodeStateAsUpdate(doc);
   } finally {
     doc.destroy();
   }
 }
+
+/** `compactUpdates` on the calling thread: what `DocStore.compact` merges with unless told otherwise. */
+export const mergeHere: MergeUpdates = async (parts) => compactUpdates(parts);
 
 /**
  * The stored state of a document. `update` is merged on first read only: with no log entries it

@@ -11,7 +11,7 @@
 import * as Y from 'yjs';
 import { documentShape } from '../../document/shape.js';
 import { schema } from '../../document/schema.js';
-import type { DocStore } from '../../storage/doc-store.js';
+import type { DocStore, MergeUpdates } from '../../storage/doc-store.js';
 import { QuireError } from '../../shared/errors.js';
 import type { Limits } from '../../shared/limits.js';
 import type { QuireObserver } from './hooks.js';
@@ -38,6 +38,12 @@ export interface RoomRegistryOptions {
   readonly limits: Limits;
   /** Compact a document's storage once this many log entries have accumulated. */
   readonly compactAfterEntries: number;
+  /**
+   * How a compaction merges the stored document (default: on the event loop). Merging decodes the
+   * whole document, tens of milliseconds for a long paper and seconds for the largest documents,
+   * so the server merges in a worker thread.
+   */
+  readonly mergeForCompaction?: MergeUpdates;
   readonly bus: RoomBus;
   readonly observer: Required<QuireObserver>;
 }
@@ -61,6 +67,8 @@ export class RoomRegistry {
   readonly clientIds = new ClientIdOwners();
   private readonly options: RoomRegistryOptions;
   private readonly compacting = new Map<string, Promise<void>>();
+  /** Settles when the last compaction scheduled is over (see scheduleCompaction). */
+  private compactionTurn: Promise<void> = Promise.resolve();
   private readonly unloading = new Set<Promise<void>>();
   private readonly watchers: RoomWatcher[] = [];
   private closed = false;
@@ -126,22 +134,39 @@ export class RoomRegistry {
     this.unloading.add(unload);
   }
 
-  /** Compacts a document's storage in the background, one compaction per document at a time. */
+  /**
+   * Compacts a document's storage in the background, one compaction per document at a time. One
+   * that merged something and finds the open room's log long again (changes kept coming while it
+   * merged, in a worker thread) is followed by another: the changes that would have asked for it
+   * came while this one ran, and may have been the last.
+   *
+   * Compactions of different documents take turns: the merge runs in one worker at a time anyway,
+   * and a store may hold a connection and a lock for the whole compaction (PostgreSQL does), so
+   * a burst of compactions never takes more than one of each.
+   */
   scheduleCompaction(docName: string): Promise<void> {
     const running = this.compacting.get(docName);
     if (running) return running;
+    let again = false;
+    const previous = this.compactionTurn;
+    let endTurn: () => void = () => undefined;
+    this.compactionTurn = new Promise<void>((resolve) => (endTurn = resolve));
     const task = (async () => {
       try {
+        await previous;
         await this.options.writer.settled(docName);
-        const result = await this.options.store.compact(docName);
+        const result = await this.options.store.compact(docName, this.options.mergeForCompaction);
         const room = this.peek(docName);
         if (room) room.logEntries = Math.max(0, room.logEntries - result.entriesMerged);
         this.options.observer.compacted({ docName, ...result });
+        again = room !== undefined && result.entriesMerged > 0 && room.logEntries >= this.options.compactAfterEntries;
       } catch (error) {
         this.options.observer.internalError({ what: 'compact', docName, error });
       } finally {
         this.compacting.delete(docName);
+        endTurn();
       }
+      if (again) await this.scheduleCompaction(docName);
     })();
     this.compacting.set(docName, task);
     return task;

@@ -6,6 +6,7 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DocStore } from '../doc-store.js';
+import { mergeHere } from '../store-support.js';
 import {
   assertRefused,
   assertSameState,
@@ -162,6 +163,40 @@ export function contentCases(ctx: ContractContext): void {
     const final = await store().load(DOC_A);
     assert.equal(final?.logEntries, 0);
     assertSameState(final?.update ?? new Uint8Array(), writer.doc);
+  });
+
+  it('merges with the function it is given, the snapshot first, and keeps appends made while that merge waits', async () => {
+    const writer = new Writer();
+    for (let i = 0; i < 30; i += 1) {
+      writer.insert(writer.text.length, `a${i} `);
+      await store().append(writer.take().map((update) => ({ docName: DOC_A, update })));
+    }
+    await store().compact(DOC_A);
+    const snapshot = await loadOrFail(store(), DOC_A);
+    for (let i = 0; i < 20; i += 1) {
+      writer.insert(writer.text.length, `b${i} `);
+      await store().append(writer.take().map((update) => ({ docName: DOC_A, update })));
+    }
+    // As a merge in a worker thread does: it answers later, while appends go on.
+    const given: Uint8Array[][] = [];
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const compaction = store().compact(DOC_A, async (parts) => {
+      given.push([...parts]);
+      await released;
+      return mergeHere(parts);
+    });
+    for (let turns = 0; given.length === 0 && turns < 1000; turns++) await tick();
+    writer.insert(0, '[during] ');
+    const during = store().append(writer.take().map((update) => ({ docName: DOC_A, update })));
+    await tick();
+    release();
+    const [result] = await Promise.all([compaction, during]);
+    assert.equal(result.entriesMerged, 20);
+    assert.equal(given[0]?.length, 21, 'the snapshot and the 20 entries');
+    assert.deepEqual(given[0]?.[0], snapshot, 'the snapshot comes first');
+    assertSameState(await loadOrFail(store(), DOC_A), writer.doc);
+    assert.equal((await store().load(DOC_A))?.logEntries, 1, 'the append made during the merge stays in the log');
   });
 
   it('loses nothing when two compactions of one document run at once', async () => {

@@ -8,9 +8,9 @@
  */
 
 import type { BatchOperation } from '../level-db.js';
-import { compactUpdates, mergeStored } from '../store-support.js';
+import { mergeStored } from '../store-support.js';
 import { DocStatusError, type RefusedDoc } from '../store-errors.js';
-import type { AppendEntry, CompactResult, DocSummary, StoredDoc } from '../doc-store.js';
+import type { AppendEntry, CompactResult, DocSummary, MergeUpdates, StoredDoc } from '../doc-store.js';
 import { decodeStatus, type LevelContext } from './level-context.js';
 import { compareAscii, DOCS_PREFIX, docPrefix, docTokenKey, lockOf, logPrefix, metaKey, snapshotKey, statusKey, tokenKey, under } from './level-keys.js';
 
@@ -67,16 +67,16 @@ export class LevelContent {
   }
 
   /** Folds the log into the snapshot, holding the document's lock (appends go on meanwhile). */
-  compact(docName: string): Promise<CompactResult> {
-    return this.#ctx.locks.run(lockOf.doc(docName), () => this.#compactLocked(docName));
+  compact(docName: string, merge: MergeUpdates): Promise<CompactResult> {
+    return this.#ctx.locks.run(lockOf.doc(docName), () => this.#compactLocked(docName, merge));
   }
 
-  async #compactLocked(docName: string): Promise<CompactResult> {
+  async #compactLocked(docName: string, merge: MergeUpdates): Promise<CompactResult> {
     const { snapshot, log } = await this.#readDoc(docName);
     const bytesBefore = (snapshot?.length ?? 0) + log.reduce((sum, [, value]) => sum + value.length, 0);
     if (log.length === 0) return { entriesMerged: 0, bytesBefore, bytesAfter: bytesBefore };
-    const parts = log.map(([, value]) => value);
-    const compacted = compactUpdates(snapshot, parts);
+    const entries = log.map(([, value]) => value);
+    const compacted = await merge(snapshot === undefined ? entries : [snapshot, ...entries]);
     const operations: BatchOperation[] = [
       { type: 'put', key: snapshotKey(docName), value: compacted },
       { type: 'put', key: metaKey(docName), value: String(Date.now()) },

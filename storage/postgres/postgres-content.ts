@@ -5,9 +5,9 @@
  */
 
 import type { PoolClient } from 'pg';
-import { compactUpdates, mergeStored } from '../store-support.js';
+import { mergeStored } from '../store-support.js';
 import { DocStatusError } from '../store-errors.js';
-import type { AppendEntry, CompactResult, DocSummary, StoredDoc } from '../doc-store.js';
+import type { AppendEntry, CompactResult, DocSummary, MergeUpdates, StoredDoc } from '../doc-store.js';
 import { toBuffer, type PostgresSession, type Queryable } from './postgres-session.js';
 
 interface DocRow {
@@ -52,14 +52,14 @@ export class PostgresContent {
     }
   }
 
-  async compact(docName: string): Promise<CompactResult> {
+  async compact(docName: string, merge: MergeUpdates): Promise<CompactResult> {
     return this.#s.withDocLock(docName, async (client) => {
       const rows = await this.#readDoc(client, docName);
       const { snapshot, log } = splitRows(rows);
       const bytesBefore = rows.reduce((sum, row) => sum + row.data.length, 0);
       if (log.length === 0) return { entriesMerged: 0, bytesBefore, bytesAfter: bytesBefore };
-      const parts = log.map((row) => row.data);
-      const compacted = compactUpdates(snapshot, parts);
+      const entries = log.map((row) => row.data);
+      const compacted = await merge(snapshot === undefined ? entries : [snapshot, ...entries]);
       await client.query(
         `INSERT INTO ${this.#s.t.snapshots} (doc_id, data, updated_at) VALUES ($1, $2, now())
          ON CONFLICT (doc_id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at`,

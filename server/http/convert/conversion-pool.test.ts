@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { waitFor } from '../../../test/support/wait.js';
+import * as Y from 'yjs';
+import { compactUpdates } from '../../../storage/store-support.js';
 import { ConversionPool } from './conversion-pool.js';
 
 describe('ConversionPool', () => {
@@ -15,6 +17,23 @@ describe('ConversionPool', () => {
     await waitFor('the idle worker to be stopped', () => pool.runningWorkers === 0, 5000);
     const second = await pool.run({ kind: 'import', format: 'html', text: '<h1>Again</h1>' });
     assert.equal(second.kind === 'import' && second.title, 'Again');
+  });
+
+  it('merges a stored document for its compaction in a worker, as compactUpdates does on the event loop', async () => {
+    const doc = new Y.Doc();
+    const parts: Uint8Array[] = [];
+    doc.on('update', (update: Uint8Array) => parts.push(update));
+    const text = doc.getText('t');
+    for (let i = 0; i < 200; i++) text.insert(text.length, `word ${i} `);
+    text.delete(0, 500);
+    const result = await pool.run({ kind: 'compact', updates: parts });
+    assert.equal(result.kind, 'compact');
+    assert.ok(result.kind === 'compact');
+    assert.deepEqual(result.update, compactUpdates(parts));
+    const merged = new Y.Doc();
+    Y.applyUpdate(merged, result.update);
+    assert.equal(merged.getText('t').toString(), text.toString());
+    assert.deepEqual(Y.encodeSnapshot(Y.snapshot(merged)), Y.encodeSnapshot(Y.snapshot(doc)));
   });
 
   it('keeps a worker that is given work before its idle time is up', async () => {

@@ -1,12 +1,14 @@
 /**
  * What the conversion worker does, as plain functions over bytes and strings: import Markdown or
- * HTML into a Yjs update, and export a document's encoded state as Markdown, HTML or ProseMirror
- * JSON. They run in the worker (convert-worker.ts), off the server's event loop.
+ * HTML into a Yjs update, export a document's encoded state as Markdown, HTML or ProseMirror
+ * JSON, and merge a stored document for its compaction. They run in the worker
+ * (convert-worker.ts), off the server's event loop.
  */
 import * as Y from 'yjs';
 import { htmlPage, htmlToPm, markdownToPm, pmToHtml, pmToMarkdown, pmToYUpdate, readUpdates, updatesToPm } from '../../../document/doc-format.js';
 import { FRAGMENT_NAME } from '../../../document/fragment.js';
 import { docTitle } from '../../../document/title.js';
+import { compactUpdates } from '../../../storage/store-support.js';
 
 export type ImportFormat = 'md' | 'html';
 export type ExportFormat = 'md' | 'html' | 'json' | 'yjs';
@@ -21,13 +23,16 @@ export type ConversionRequest =
   | { readonly kind: 'import'; readonly format: ImportFormat; readonly text: string }
   /** `blobUrlPrefix`: where the exported document's pictures are (see BlobUrls); none: no addresses. */
   | { readonly kind: 'export'; readonly format: ExportFormat; readonly updates: readonly Uint8Array[]; readonly blobUrlPrefix?: string | null }
-  | { readonly kind: 'title'; readonly updates: readonly Uint8Array[] };
+  | { readonly kind: 'title'; readonly updates: readonly Uint8Array[] }
+  /** A compaction's merge (see DocStore.compact): the stored snapshot and log, in order. */
+  | { readonly kind: 'compact'; readonly updates: readonly Uint8Array[] };
 
 export type ConversionResult =
   | { readonly kind: 'import'; readonly update: Uint8Array; readonly structs: number; readonly title: string }
   /** `body`: text, or for `yjs` the whole document as one update. */
   | { readonly kind: 'export'; readonly body: string | Uint8Array; readonly title: string }
-  | { readonly kind: 'title'; readonly title: string };
+  | { readonly kind: 'title'; readonly title: string }
+  | { readonly kind: 'compact'; readonly update: Uint8Array };
 
 const titleOf = (doc: Y.Doc): string => docTitle(doc.getXmlFragment(FRAGMENT_NAME));
 
@@ -39,6 +44,7 @@ export function convert(request: ConversionRequest): ConversionResult {
     return { kind: 'import', update, structs, title: docTitle(pm) };
   }
   if (request.kind === 'title') return { kind: 'title', title: readUpdates(request.updates, titleOf) };
+  if (request.kind === 'compact') return { kind: 'compact', update: compactUpdates(request.updates) };
   // One update of the whole document, as a client would encode it: decoding and re-encoding is
   // linear, where merging a long log with Y.mergeUpdates is not.
   if (request.format === 'yjs') return readUpdates(request.updates, (doc) => ({ kind: 'export', body: Y.encodeStateAsUpdate(doc), title: titleOf(doc) }));

@@ -10,7 +10,7 @@ if (port === null) throw new Error('convert-worker.ts runs only as a worker thre
 port.on('message', (message: { id: number; request: ConversionRequest }) => {
   try {
     const result = convert(message.request);
-    const bytes = result.kind === 'import' ? result.update : result.kind === 'export' && typeof result.body !== 'string' ? result.body : null;
+    const bytes = result.kind === 'import' || result.kind === 'compact' ? result.update : result.kind === 'export' && typeof result.body !== 'string' ? result.body : null;
     const transfer = bytes === null ? [] : [bytes.buffer as ArrayBuffer];
     port.postMessage({ id: message.id, ok: true, result }, transfer);
   } catch (error) {
