@@ -10,7 +10,7 @@ import * as Y from 'yjs';
 import { QuireError } from '../shared/errors.js';
 import { DEFAULT_LIMITS, type Limits } from '../shared/limits.js';
 import { viewKeyOf } from '../shared/doc-id.js';
-import type { DocStore, MergeUpdates } from '../storage/doc-store.js';
+import type { DocStore } from '../storage/doc-store.js';
 import { LevelDocStore } from '../storage/level-doc-store.js';
 import { Access } from './core/access.js';
 import { Collaboration, type RateLimitOptions } from './core/collaboration.js';
@@ -25,6 +25,7 @@ import { SignedTokens, type SignedTokenKeys } from './core/signed-tokens.js';
 import { TrashSweeper } from './core/trash-sweeper.js';
 import { VersionKeeper } from './core/versions/version-keeper.js';
 import { versionPolicy, type Clock, type RetentionPolicy, type VersionPolicy } from './core/versions/version-policy.js';
+import { mergeInPool } from './http/convert/compaction-merge.js';
 import { ConversionPool } from './http/convert/conversion-pool.js';
 import { createDocApi, type DocContent } from './http/doc-api.js';
 import { createHttpApp, defaultPublicDir } from './http/http-app.js';
@@ -142,13 +143,10 @@ export function createQuireServer(options: QuireServerOptions): QuireServer {
 
   const writer = new UpdateWriter(store, { observer });
   const conversions = new ConversionPool({ workers: options.conversions?.workers, timeoutMs: options.conversions?.timeoutMs });
-  // A compaction decodes the whole stored document: merged in the conversion pool, so that a long
-  // document does not stop the event loop (and every room on it) every few hundred changes.
-  const mergeForCompaction: MergeUpdates = async (parts) => {
-    const result = await conversions.run({ kind: 'compact', updates: parts });
-    if (result.kind !== 'compact') throw new Error('The conversion pool answered a compaction with another result.');
-    return result.update;
-  };
+  // A compaction decodes the whole stored document: merged in a conversion worker when one is
+  // free, so that a long document does not stop the event loop (and every room on it) every few
+  // hundred changes.
+  const mergeForCompaction = mergeInPool(conversions, (error) => logger.warn({ err: error }, 'a compaction merged on the event loop: the conversion worker could not'));
   const registry = new RoomRegistry({ store, bus, writer, limits, compactAfterEntries, mergeForCompaction, observer });
   const clock = options.clock ?? { now: () => Date.now() };
   const now = () => clock.now();

@@ -140,9 +140,9 @@ export class RoomRegistry {
    * merged, in a worker thread) is followed by another: the changes that would have asked for it
    * came while this one ran, and may have been the last.
    *
-   * Compactions of different documents take turns: the merge runs in one worker at a time anyway,
-   * and a store may hold a connection and a lock for the whole compaction (PostgreSQL does), so
-   * a burst of compactions never takes more than one of each.
+   * Compactions of different documents take turns: a store may hold a connection and a lock for
+   * the whole compaction (PostgreSQL does), and the merge takes a conversion worker, so a burst of
+   * compactions never takes more than one of each from everything else.
    */
   scheduleCompaction(docName: string): Promise<void> {
     const running = this.compacting.get(docName);

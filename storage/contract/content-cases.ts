@@ -181,12 +181,15 @@ export function contentCases(ctx: ContractContext): void {
     const given: Uint8Array[][] = [];
     let release: () => void = () => undefined;
     const released = new Promise<void>((resolve) => (release = resolve));
+    let started: () => void = () => undefined;
+    const merging = new Promise<void>((resolve) => (started = resolve));
     const compaction = store().compact(DOC_A, async (parts) => {
       given.push([...parts]);
+      started();
       await released;
       return mergeHere(parts);
     });
-    for (let turns = 0; given.length === 0 && turns < 1000; turns++) await tick();
+    await merging;
     writer.insert(0, '[during] ');
     const during = store().append(writer.take().map((update) => ({ docName: DOC_A, update })));
     await tick();

@@ -77,6 +77,12 @@ export class ConversionPool {
     return this.slots.length;
   }
 
+  /** A conversion asked for now would start at once: nothing waits, and a worker is free (or can be started). */
+  get hasFreeWorker(): boolean {
+    if (this.closed || this.queue.length > 0) return false;
+    return this.slots.length < this.workers || this.slots.some((slot) => slot.job === null && !slot.retired);
+  }
+
   /** Runs a conversion; rejects with a QuireError (`busy`, `too-costly`, `conversion-failed`). */
   run(request: ConversionRequest): Promise<ConversionResult> {
     if (this.closed) return Promise.reject(new QuireError('server-shutdown', 'The server is shutting down.'));

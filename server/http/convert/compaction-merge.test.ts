@@ -1,0 +1,71 @@
+/**
+ * A compaction's merge runs in a conversion worker when one is free, and on the event loop
+ * otherwise or when the worker cannot finish it; the result is the same either way.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import * as Y from 'yjs';
+import { compactUpdates } from '../../../storage/store-support.js';
+import { mergeInPool } from './compaction-merge.js';
+import { ConversionPool } from './conversion-pool.js';
+
+/** A snapshot and log entries, with deletions (what compaction garbage-collects). */
+function storedParts(words = 300): Uint8Array[] {
+  const doc = new Y.Doc();
+  const parts: Uint8Array[] = [];
+  doc.on('update', (update: Uint8Array) => parts.push(update));
+  const text = doc.getText('t');
+  for (let i = 0; i < words; i++) text.insert(text.length, `word ${i} `);
+  text.delete(0, 700);
+  const logStart = Math.floor(words * 2 / 3);
+  return [Y.mergeUpdates(parts.slice(0, logStart)), ...parts.slice(logStart)];
+}
+
+describe('the merge of a compaction', () => {
+  it('runs in a worker when one is free', async () => {
+    const pool = new ConversionPool({ idleMs: 60_000 });
+    try {
+      const fallbacks: unknown[] = [];
+      const parts = storedParts();
+      assert.equal(pool.runningWorkers, 0);
+      const merged = await mergeInPool(pool, (error) => fallbacks.push(error))(parts);
+      assert.equal(pool.runningWorkers, 1, 'a worker was started for it');
+      assert.deepEqual(fallbacks, []);
+      assert.deepEqual(merged, compactUpdates(parts));
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('runs on the event loop, at once, while the worker is busy with another conversion', async () => {
+    const pool = new ConversionPool({ idleMs: 60_000 });
+    try {
+      const fallbacks: unknown[] = [];
+      const parts = storedParts();
+      // A long import keeps the only worker busy.
+      const markdown = Array.from({ length: 20_000 }, (_, i) => `- item ${i} with *some* words`).join('\n');
+      const importing = pool.run({ kind: 'import', format: 'md', text: markdown });
+      assert.equal(pool.hasFreeWorker, false);
+      const merged = await mergeInPool(pool, (error) => fallbacks.push(error))(parts);
+      assert.deepEqual(merged, compactUpdates(parts));
+      assert.deepEqual(fallbacks, [], 'not a failure: the worker was never asked');
+      await importing;
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('runs on the event loop when the worker cannot finish it, and says so', async () => {
+    const pool = new ConversionPool({ idleMs: 60_000, timeoutMs: 1 });
+    try {
+      const fallbacks: unknown[] = [];
+      // Far more than a millisecond of merging.
+      const parts = storedParts(20_000);
+      const merged = await mergeInPool(pool, (error) => fallbacks.push(error))(parts);
+      assert.deepEqual(merged, compactUpdates(parts));
+      assert.equal(fallbacks.length, 1);
+    } finally {
+      await pool.close();
+    }
+  });
+});
