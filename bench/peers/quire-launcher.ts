@@ -25,7 +25,6 @@ const BENCH_LIMITS = {
 /** Log entries written per LevelDocStore.append batch when laying out an uncompacted log. */
 const APPEND_BATCH = 200;
 
-
 /** Creates documents on a Quire server: ids of the form a device makes, with PUT as an offline page does. */
 export async function createQuireDocs(url: string, docNames: readonly string[]): Promise<void> {
   for (const docName of docNames) {

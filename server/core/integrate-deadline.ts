@@ -107,8 +107,8 @@ Object.defineProperty(Y.Item.prototype, 'deleted', {
 /**
  * Runs `apply` with item integration limited to `limitMs` from now, of wall time and of this
  * process's CPU time both (never past an enclosing deadline; the CPU time counted from a reading
- * at most CPU_READING_REUSE_MS old). Throws IntegrateDeadlineError when
- * the deadline cut it off, whatever error Yjs's cleanup threw last.
+ * at most CPU_READING_REUSE_MS old). Throws IntegrateDeadlineError when the deadline cut it off,
+ * whatever error Yjs's cleanup threw last.
  */
 export function withIntegrateDeadline<T>(limitMs: number, apply: () => T): T {
   const outer = { deadline, cpuDeadline, limit, tripped, cpuReadAt };

@@ -61,7 +61,6 @@ describe('WebSocket write batching', () => {
       for (const socket of [...readers, writer]) socket.close();
     }
   });
-
 });
 
 describe('WebSocket join batching', () => {
