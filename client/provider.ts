@@ -650,6 +650,10 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
   }
 
   private reportError(error: QuireErrorPayload): void {
+    // Replies to messages that crossed a resync on their way (the server rebuilt the room and
+    // dropped this member before reading them): the provider is joining again, and its handshake
+    // carries whatever of them the server lacks. Nothing for the page to show.
+    if (!this.joined && (error.code === 'not-joined' || error.code === 'resync')) return;
     this._lastError = error;
     this.emit('error', error);
   }
