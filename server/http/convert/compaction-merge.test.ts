@@ -1,12 +1,13 @@
 /**
- * A compaction's merge runs in a conversion worker when one is free, and on the event loop
- * otherwise or when the worker cannot finish it; the result is the same either way.
+ * A compaction's merge runs on the event loop for a small document, in a conversion worker for a
+ * large one when a worker is free, and on the event loop otherwise or when the worker cannot
+ * finish it; the result is the same either way.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as Y from 'yjs';
 import { compactUpdates } from '../../../storage/store-support.js';
-import { mergeInPool } from './compaction-merge.js';
+import { INLINE_MERGE_BYTES, mergeInPool } from './compaction-merge.js';
 import { ConversionPool } from './conversion-pool.js';
 
 /** A snapshot and log entries, with deletions (what compaction garbage-collects). */
@@ -21,12 +22,35 @@ function storedParts(words = 300): Uint8Array[] {
   return [Y.mergeUpdates(parts.slice(0, logStart)), ...parts.slice(logStart)];
 }
 
+function bytesOf(parts: readonly Uint8Array[]): number {
+  return parts.reduce((total, part) => total + part.byteLength, 0);
+}
+
+/** Words that make a document past the size merged on the event loop. */
+const LARGE = 8_000;
+
 describe('the merge of a compaction', () => {
-  it('runs in a worker when one is free', async () => {
+  it('runs on the event loop for a small document, starting no worker', async () => {
     const pool = new ConversionPool({ idleMs: 60_000 });
     try {
       const fallbacks: unknown[] = [];
       const parts = storedParts();
+      assert.ok(bytesOf(parts) <= INLINE_MERGE_BYTES);
+      const merged = await mergeInPool(pool, (error) => fallbacks.push(error))(parts);
+      assert.equal(pool.runningWorkers, 0, 'no worker was started for it');
+      assert.deepEqual(fallbacks, []);
+      assert.deepEqual(merged, compactUpdates(parts));
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('runs in a worker for a large document when one is free', async () => {
+    const pool = new ConversionPool({ idleMs: 60_000 });
+    try {
+      const fallbacks: unknown[] = [];
+      const parts = storedParts(LARGE);
+      assert.ok(bytesOf(parts) > INLINE_MERGE_BYTES);
       assert.equal(pool.runningWorkers, 0);
       const merged = await mergeInPool(pool, (error) => fallbacks.push(error))(parts);
       assert.equal(pool.runningWorkers, 1, 'a worker was started for it');
@@ -41,7 +65,7 @@ describe('the merge of a compaction', () => {
     const pool = new ConversionPool({ idleMs: 60_000 });
     try {
       const fallbacks: unknown[] = [];
-      const parts = storedParts();
+      const parts = storedParts(LARGE);
       // A long import keeps the only worker busy.
       const markdown = Array.from({ length: 20_000 }, (_, i) => `- item ${i} with *some* words`).join('\n');
       const importing = pool.run({ kind: 'import', format: 'md', text: markdown });
@@ -60,7 +84,7 @@ describe('the merge of a compaction', () => {
     try {
       const fallbacks: unknown[] = [];
       // Far more than a millisecond of merging.
-      const parts = storedParts(20_000);
+      const parts = storedParts(LARGE);
       const merged = await mergeInPool(pool, (error) => fallbacks.push(error))(parts);
       assert.deepEqual(merged, compactUpdates(parts));
       assert.equal(fallbacks.length, 1);
