@@ -7,18 +7,21 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as Y from 'yjs';
 import { compactUpdates } from '../../../storage/store-support.js';
-import { INLINE_MERGE_BYTES, mergeInPool } from './compaction-merge.js';
+import { INLINE_MERGE_BYTES, INLINE_MERGE_PARTS, mergeInPool } from './compaction-merge.js';
 import { ConversionPool } from './conversion-pool.js';
 
-/** A snapshot and log entries, with deletions (what compaction garbage-collects). */
-function storedParts(words = 300): Uint8Array[] {
+/**
+ * A snapshot and the last `logEntries` changes as log entries, with deletions (what compaction
+ * garbage-collects): `changes` inserts of `wordsPerChange` words each.
+ */
+function storedParts(changes = 300, logEntries = 100, wordsPerChange = 1): Uint8Array[] {
   const doc = new Y.Doc();
   const parts: Uint8Array[] = [];
   doc.on('update', (update: Uint8Array) => parts.push(update));
   const text = doc.getText('t');
-  for (let i = 0; i < words; i++) text.insert(text.length, `word ${i} `);
+  for (let i = 0; i < changes; i++) text.insert(text.length, `word ${i} `.repeat(wordsPerChange));
   text.delete(0, 700);
-  const logStart = Math.floor(words * 2 / 3);
+  const logStart = parts.length - logEntries;
   return [Y.mergeUpdates(parts.slice(0, logStart)), ...parts.slice(logStart)];
 }
 
@@ -26,8 +29,8 @@ function bytesOf(parts: readonly Uint8Array[]): number {
   return parts.reduce((total, part) => total + part.byteLength, 0);
 }
 
-/** Words that make a document past the size merged on the event loop. */
-const LARGE = 8_000;
+/** Past the bytes merged on the event loop, in few entries. */
+const largeParts = (): Uint8Array[] => storedParts(400, 300, 50);
 
 describe('the merge of a compaction', () => {
   it('runs on the event loop for a small document, starting no worker', async () => {
@@ -35,7 +38,7 @@ describe('the merge of a compaction', () => {
     try {
       const fallbacks: unknown[] = [];
       const parts = storedParts();
-      assert.ok(bytesOf(parts) <= INLINE_MERGE_BYTES);
+      assert.ok(bytesOf(parts) <= INLINE_MERGE_BYTES && parts.length <= INLINE_MERGE_PARTS);
       const merged = await mergeInPool(pool, (error) => fallbacks.push(error))(parts);
       assert.equal(pool.runningWorkers, 0, 'no worker was started for it');
       assert.deepEqual(fallbacks, []);
@@ -45,27 +48,32 @@ describe('the merge of a compaction', () => {
     }
   });
 
-  it('runs in a worker for a large document when one is free', async () => {
-    const pool = new ConversionPool({ idleMs: 60_000 });
-    try {
-      const fallbacks: unknown[] = [];
-      const parts = storedParts(LARGE);
-      assert.ok(bytesOf(parts) > INLINE_MERGE_BYTES);
-      assert.equal(pool.runningWorkers, 0);
-      const merged = await mergeInPool(pool, (error) => fallbacks.push(error))(parts);
-      assert.equal(pool.runningWorkers, 1, 'a worker was started for it');
-      assert.deepEqual(fallbacks, []);
-      assert.deepEqual(merged, compactUpdates(parts));
-    } finally {
-      await pool.close();
-    }
-  });
+  for (const [what, makeParts, isLarge] of [
+    ['a large document', largeParts, (parts: Uint8Array[]) => bytesOf(parts) > INLINE_MERGE_BYTES && parts.length <= INLINE_MERGE_PARTS],
+    ['a small document with a long log', () => storedParts(1_500, 1_200), (parts: Uint8Array[]) => bytesOf(parts) <= INLINE_MERGE_BYTES && parts.length > INLINE_MERGE_PARTS],
+  ] as const) {
+    it(`runs in a worker for ${what} when one is free`, async () => {
+      const pool = new ConversionPool({ idleMs: 60_000 });
+      try {
+        const fallbacks: unknown[] = [];
+        const parts = makeParts();
+        assert.ok(isLarge(parts));
+        assert.equal(pool.runningWorkers, 0);
+        const merged = await mergeInPool(pool, (error) => fallbacks.push(error))(parts);
+        assert.equal(pool.runningWorkers, 1, 'a worker was started for it');
+        assert.deepEqual(fallbacks, []);
+        assert.deepEqual(merged, compactUpdates(parts));
+      } finally {
+        await pool.close();
+      }
+    });
+  }
 
   it('runs on the event loop, at once, while the worker is busy with another conversion', async () => {
     const pool = new ConversionPool({ idleMs: 60_000 });
     try {
       const fallbacks: unknown[] = [];
-      const parts = storedParts(LARGE);
+      const parts = largeParts();
       // A long import keeps the only worker busy.
       const markdown = Array.from({ length: 20_000 }, (_, i) => `- item ${i} with *some* words`).join('\n');
       const importing = pool.run({ kind: 'import', format: 'md', text: markdown });
@@ -84,7 +92,7 @@ describe('the merge of a compaction', () => {
     try {
       const fallbacks: unknown[] = [];
       // Far more than a millisecond of merging.
-      const parts = storedParts(LARGE);
+      const parts = largeParts();
       const merged = await mergeInPool(pool, (error) => fallbacks.push(error))(parts);
       assert.deepEqual(merged, compactUpdates(parts));
       assert.equal(fallbacks.length, 1);

@@ -1,13 +1,15 @@
 /**
- * How the server merges a document for its compaction: on the event loop when the document is
- * small, in a conversion worker, off the event loop, when it is large and a worker is free.
+ * How the server merges a document for its compaction: on the event loop when the stored document
+ * is small, in a conversion worker, off the event loop, when it is large and a worker is free.
  *
- * Merging decodes the whole stored document. For a large one that takes tens of milliseconds
- * (26–80 ms for a 300 KB paper, seconds for the largest documents), and the event loop serves
- * every room meanwhile. For a small one it takes a few milliseconds (3.7 ms for a 76 KB log of an
- * ordinary text), less than handing it to a worker: a running worker takes 8–9 ms and twice the
- * CPU for the same merge (copying, a colder JIT), and starting one, as the first compaction after
- * the pool let its idle workers go does, costs about half a second of CPU.
+ * Merging decodes the whole stored document, at a cost of about 5–20 µs per log entry plus the
+ * structs: 26–80 ms for the automerge-paper document (a 303 KB snapshot and 500 entries), seconds
+ * for the largest documents, while the event loop serves every room. A small one merges in a few
+ * milliseconds (3.7 ms for 76 KB of ordinary text in 500 entries; 11–30 ms for the bench's ping
+ * document, whose every change adds a map entry), less than handing it to a worker costs: a
+ * running worker took 8–13 ms and twice the CPU for the same merge (copying, a colder JIT), and
+ * starting one, as the first compaction after the pool let its idle worker go does, about half a
+ * second of CPU.
  *
  * The store holds the document's lock while it merges, so the merge does not wait behind other
  * conversions: with no free worker it runs on the event loop. So does a merge the worker could not
@@ -18,18 +20,24 @@ import type { MergeUpdates } from '../../../storage/doc-store.js';
 import { mergeHere } from '../../../storage/store-support.js';
 import type { ConversionPool } from './conversion-pool.js';
 
-/** Stored bytes up to which a document is merged on the event loop (a few ms for ordinary text). */
-export const INLINE_MERGE_BYTES = 64 * 1024;
+/** A stored document merged on the event loop holds at most this many bytes... */
+export const INLINE_MERGE_BYTES = 128 * 1024;
+/** ...in at most this many parts (a snapshot and log entries; a log grows past 500 while appends keep the store busy). */
+export const INLINE_MERGE_PARTS = 1_000;
 
 export interface CompactionMergeOptions {
-  /** Merged on the event loop when the stored parts hold at most this many bytes. Default INLINE_MERGE_BYTES. */
+  /** Default INLINE_MERGE_BYTES. */
   readonly inlineBytes?: number;
+  /** Default INLINE_MERGE_PARTS. */
+  readonly inlineParts?: number;
 }
 
 export function mergeInPool(pool: ConversionPool, onFallback: (error: unknown) => void, options: CompactionMergeOptions = {}): MergeUpdates {
   const inlineBytes = options.inlineBytes ?? INLINE_MERGE_BYTES;
+  const inlineParts = options.inlineParts ?? INLINE_MERGE_PARTS;
   return async (parts) => {
-    if (storedBytes(parts) <= inlineBytes || !pool.hasFreeWorker) return mergeHere(parts);
+    const small = parts.length <= inlineParts && storedBytes(parts) <= inlineBytes;
+    if (small || !pool.hasFreeWorker) return mergeHere(parts);
     try {
       const result = await pool.run({ kind: 'compact', updates: parts });
       if (result.kind === 'compact') return result.update;
