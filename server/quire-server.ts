@@ -200,7 +200,7 @@ export function createQuireServer(options: QuireServerOptions): QuireServer {
 
   const readDoc = async (docName: string): Promise<DocContent | null> => {
     const loaded = registry.peek(docName);
-    if (loaded !== undefined) return { kind: 'live', doc: loaded.doc };
+    if (loaded !== undefined) return { kind: 'live', doc: loaded.doc, encodedState: () => loaded.encodedState() };
     const stored = await store.load(docName);
     return stored === null ? null : { kind: 'stored', updates: stored.parts };
   };

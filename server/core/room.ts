@@ -28,7 +28,7 @@ import type { DocumentShape } from '../../document/shape.js';
 import { QuireError } from '../../shared/errors.js';
 import { mayEdit } from '../../shared/events.js';
 import type { Limits } from '../../shared/limits.js';
-import { decodeAwarenessUpdate, encodeSyncStep1, encodeSyncStep2, encodeUpdateMessage, isWellFormedStateVector } from '../../shared/protocol.js';
+import { decodeAwarenessUpdate, encodeSyncMessage, encodeSyncStep1, encodeSyncStep2, encodeUpdateMessage, isWellFormedStateVector, SYNC_STEP2 } from '../../shared/protocol.js';
 import type { Connection, Transport } from './connection.js';
 import type { QuireObserver } from './hooks.js';
 import { isMember, type Member } from './member.js';
@@ -97,6 +97,8 @@ export class Room {
   readonly doc: Y.Doc;
   /** The document's delete set, for `verify`; null once the document changed. */
   private heldDeletes: Y.Snapshot['ds'] | null = null;
+  /** The whole document as one update; null once the document changed. */
+  private wholeDoc: Uint8Array | null = null;
   /** The answer to a step 1 with an empty state vector (the whole document); null once the document changed. */
   private wholeDocAnswer: Uint8Array | null = null;
   readonly awareness: Awareness;
@@ -168,8 +170,18 @@ export class Room {
     }
     // A client with nothing yet (a new page, everyone after a restart) asks for the whole
     // document: encoded once until the document changes, however many ask.
-    if (stateVector.length === 1 && stateVector[0] === 0) return (this.wholeDocAnswer ??= encodeSyncStep2(this.doc, stateVector));
+    if (stateVector.length === 1 && stateVector[0] === 0) return (this.wholeDocAnswer ??= encodeSyncMessage(SYNC_STEP2, this.encodedState()));
     return encodeSyncStep2(this.doc, stateVector);
+  }
+
+  /**
+   * The whole document as one update, encoded once until the document changes: what a client with
+   * nothing yet is sent, and what an export of the open document starts from (encoding a 300 KB
+   * document takes the event loop tens of milliseconds, and an export link may be asked again and
+   * again).
+   */
+  encodedState(): Uint8Array {
+    return (this.wholeDoc ??= Y.encodeStateAsUpdate(this.doc));
   }
 
   /**
@@ -458,6 +470,7 @@ export class Room {
 
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
     this.heldDeletes = null;
+    this.wholeDoc = null;
     this.wholeDocAnswer = null;
     if (this.capturing !== null) this.capturing.push({ update, origin });
     else this.handle(update, origin);

@@ -30,7 +30,10 @@ import { sendError } from './http-app.js';
  * what storage holds, as updates that are decoded only in the conversion worker. Decoding a large
  * document takes hundreds of milliseconds, which the event loop must not spend on one request.
  */
-export type DocContent = { readonly kind: 'live'; readonly doc: Y.Doc } | { readonly kind: 'stored'; readonly updates: readonly Uint8Array[] };
+/** A document open on this server (its Y.Doc, and the whole of it as one update), or what storage holds of it. */
+export type DocContent =
+  | { readonly kind: 'live'; readonly doc: Y.Doc; readonly encodedState: () => Uint8Array }
+  | { readonly kind: 'stored'; readonly updates: readonly Uint8Array[] };
 
 export interface DocApiOptions {
   readonly store: DocStore;
@@ -256,7 +259,7 @@ export function createDocApi(options: DocApiOptions): Router {
     if (grant === null) return;
     const content = await options.readDoc(grant.docName);
     if (content === null) return sendError(res, 404, 'not-found', 'No document has this id.');
-    const updates = content.kind === 'live' ? [Y.encodeStateAsUpdate(content.doc)] : content.updates;
+    const updates = content.kind === 'live' ? [content.encodedState()] : content.updates;
     await sendExport(res, options.conversions, format, updates, blobUrlPrefix(req, req.params.name));
   });
 

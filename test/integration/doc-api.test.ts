@@ -201,9 +201,16 @@ describe('document API', () => {
       writeAsPeer(a.doc, (_p, text) => text.insert(0, 'typed live', { strong: {} }));
       await a.whenSaved();
       assert.ok(t().server.isLoaded(doc.id));
-      const live = await exportDoc(t(), doc.id, 'yjs');
-      assert.equal(fragmentOfYjsExport(live), a.doc.getXmlFragment(FRAGMENT_NAME).toString());
+      const first = await exportDoc(t(), doc.id, 'yjs');
+      assert.equal(fragmentOfYjsExport(first), a.doc.getXmlFragment(FRAGMENT_NAME).toString());
       assert.equal((await exportDoc(t(), doc.id, 'md')).text.trim(), '**typed live**');
+      // The open document's encoding is kept until it changes: a change after an export is in the next.
+      writeAsPeer(a.doc, (_p, text) => text.insert(text.length, ' and more'));
+      await a.whenSaved();
+      const live = await exportDoc(t(), doc.id, 'yjs');
+      assert.notEqual(fragmentOfYjsExport(live), fragmentOfYjsExport(first));
+      assert.equal(fragmentOfYjsExport(live), a.doc.getXmlFragment(FRAGMENT_NAME).toString());
+      assert.match((await exportDoc(t(), doc.id, 'md')).text, /and more/);
       a.destroy();
       await waitFor('the room to unload', () => !t().server.isLoaded(doc.id));
       const stored = await exportDoc(t(), `v.${doc.token}`, 'yjs');
