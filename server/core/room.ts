@@ -97,7 +97,7 @@ export class Room {
   readonly doc: Y.Doc;
   /** The document's delete set, for `verify`; null once the document changed. */
   private heldDeletes: Y.Snapshot['ds'] | null = null;
-  /** The whole document as one update; null once the document changed. */
+  /** The whole document as one update (the tail of wholeDocAnswer); null once the document changed. */
   private wholeDoc: Uint8Array | null = null;
   /** The answer to a step 1 with an empty state vector (the whole document); null once the document changed. */
   private wholeDocAnswer: Uint8Array | null = null;
@@ -170,7 +170,7 @@ export class Room {
     }
     // A client with nothing yet (a new page, everyone after a restart) asks for the whole
     // document: encoded once until the document changes, however many ask.
-    if (stateVector.length === 1 && stateVector[0] === 0) return (this.wholeDocAnswer ??= encodeSyncMessage(SYNC_STEP2, this.encodedState()));
+    if (stateVector.length === 1 && stateVector[0] === 0) return this.wholeDocument().answer;
     return encodeSyncStep2(this.doc, stateVector);
   }
 
@@ -181,7 +181,17 @@ export class Room {
    * again).
    */
   encodedState(): Uint8Array {
-    return (this.wholeDoc ??= Y.encodeStateAsUpdate(this.doc));
+    return this.wholeDocument().update;
+  }
+
+  /** The whole document as one update and as a step 2 carrying it, held as one copy (the update is the answer's tail). */
+  private wholeDocument(): { update: Uint8Array; answer: Uint8Array } {
+    if (this.wholeDoc === null || this.wholeDocAnswer === null) {
+      const update = Y.encodeStateAsUpdate(this.doc);
+      this.wholeDocAnswer = encodeSyncMessage(SYNC_STEP2, update);
+      this.wholeDoc = this.wholeDocAnswer.subarray(this.wholeDocAnswer.length - update.length);
+    }
+    return { update: this.wholeDoc, answer: this.wholeDocAnswer };
   }
 
   /**
