@@ -11,7 +11,8 @@
 import * as Y from 'yjs';
 import { documentShape } from '../../document/shape.js';
 import { schema } from '../../document/schema.js';
-import type { DocStore, MergeUpdates } from '../../storage/doc-store.js';
+import type { DocStore } from '../../storage/doc-store.js';
+import { compactUpdates } from '../../storage/store-support.js';
 import { QuireError } from '../../shared/errors.js';
 import type { Limits } from '../../shared/limits.js';
 import type { QuireObserver } from './hooks.js';
@@ -32,6 +33,15 @@ interface Entry {
   holds: number;
 }
 
+/**
+ * Merges a stored document for its compaction. `estimatedMs` is what the open room estimates the
+ * merge takes on the event loop (Room.mergeEstimateMs; Infinity when the document is not open);
+ * the answer says whether it merged on the event loop.
+ */
+export type CompactionMerge = (parts: readonly Uint8Array[], estimatedMs: number) => Promise<{ readonly update: Uint8Array; readonly mergedHere: boolean }>;
+
+const mergeOnEventLoop: CompactionMerge = async (parts) => ({ update: compactUpdates(parts), mergedHere: true });
+
 export interface RoomRegistryOptions {
   readonly store: DocStore;
   readonly writer: UpdateWriter;
@@ -41,9 +51,9 @@ export interface RoomRegistryOptions {
   /**
    * How a compaction merges the stored document (default: on the event loop). Merging decodes the
    * whole document, tens of milliseconds for a long paper and seconds for the largest documents,
-   * so the server merges in a worker thread.
+   * so the server merges large ones in a worker thread.
    */
-  readonly mergeForCompaction?: MergeUpdates;
+  readonly mergeForCompaction?: CompactionMerge;
   readonly bus: RoomBus;
   readonly observer: Required<QuireObserver>;
 }
@@ -137,14 +147,15 @@ export class RoomRegistry {
   /**
    * Compacts a document's storage in the background, one compaction per document at a time. One
    * that merged something and finds the open room's log long again (changes kept coming while it
-   * merged, in a worker thread) is followed by another: the changes that would have asked for it
-   * came while this one ran, and may have been the last.
+   * merged, maybe in a worker thread) is followed by another: the changes that would have asked
+   * for it came while this one ran, and may have been the last.
    *
    * Compactions of different documents take turns: a store may hold a connection and a lock for
-   * the whole compaction (PostgreSQL does), and the merge takes a conversion worker, so a burst of
-   * compactions never takes more than one of each from everything else.
+   * the whole compaction (PostgreSQL does), and a large document's merge takes a conversion
+   * worker, so a burst of compactions never takes more than one of each from everything else.
+   * `estimateIfClosed` is the merge estimate of a room that has just closed (Room.mergeEstimateMs).
    */
-  scheduleCompaction(docName: string): Promise<void> {
+  scheduleCompaction(docName: string, estimateIfClosed = Number.POSITIVE_INFINITY): Promise<void> {
     const running = this.compacting.get(docName);
     if (running) return running;
     let again = false;
@@ -155,10 +166,20 @@ export class RoomRegistry {
       try {
         await previous;
         await this.options.writer.settled(docName);
-        const result = await this.options.store.compact(docName, this.options.mergeForCompaction);
+        const open = this.peek(docName);
+        const mark = open?.mergeEstimateMs ?? 0;
+        const merge = this.options.mergeForCompaction ?? mergeOnEventLoop;
+        let mergedHereMs: number | null = null;
+        const result = await this.options.store.compact(docName, async (parts) => {
+          const started = performance.now();
+          const merged = await merge(parts, open?.mergeEstimateMs ?? estimateIfClosed);
+          if (merged.mergedHere) mergedHereMs = performance.now() - started;
+          return merged.update;
+        });
         const room = this.peek(docName);
+        if (room !== undefined && room === open && mergedHereMs !== null) room.mergedHere(mergedHereMs, mark);
         if (room) room.logEntries = Math.max(0, room.logEntries - result.entriesMerged);
-        this.options.observer.compacted({ docName, ...result });
+        this.options.observer.compacted({ docName, ...result, mergedOnEventLoop: mergedHereMs !== null });
         again = room !== undefined && result.entriesMerged > 0 && room.logEntries >= this.options.compactAfterEntries;
       } catch (error) {
         this.options.observer.internalError({ what: 'compact', docName, error });
@@ -298,12 +319,13 @@ export class RoomRegistry {
     if (current) this.entries.delete(docName);
     this.byRoom.delete(room);
     const shouldCompact = room.logEntries >= Math.min(32, this.options.compactAfterEntries);
+    const mergeEstimateMs = room.mergeEstimateMs;
     this.tellUnloading(room);
     room.destroy();
     this.options.observer.roomUnloaded({ docName });
     // A retired room's successor holds the bus subscription now.
     if (this.entries.has(docName)) return;
     void this.options.bus.unsubscribe(docName).catch((error: unknown) => this.options.observer.internalError({ what: 'unsubscribe', docName, error }));
-    if (shouldCompact && current) await this.scheduleCompaction(docName);
+    if (shouldCompact && current) await this.scheduleCompaction(docName, mergeEstimateMs);
   }
 }

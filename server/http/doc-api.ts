@@ -26,11 +26,11 @@ import { ORIGINAL_LINK_ID } from '../core/links.js';
 import { sendError } from './http-app.js';
 
 /**
- * A document as an HTTP request reads it: the loaded room's Y.Doc (read it, never change it), or
- * what storage holds, as updates that are decoded only in the conversion worker. Decoding a large
- * document takes hundreds of milliseconds, which the event loop must not spend on one request.
+ * A document as an HTTP request reads it: the loaded room's Y.Doc (read it, never change it) and
+ * the whole of it as one update (kept until it changes), or what storage holds, as updates that
+ * are decoded only in the conversion worker. Decoding a large document takes hundreds of
+ * milliseconds, which the event loop must not spend on one request.
  */
-/** A document open on this server (its Y.Doc, and the whole of it as one update), or what storage holds of it. */
 export type DocContent =
   | { readonly kind: 'live'; readonly doc: Y.Doc; readonly encodedState: () => Uint8Array }
   | { readonly kind: 'stored'; readonly updates: readonly Uint8Array[] };

@@ -1,13 +1,13 @@
 /**
- * A compaction's merge runs on the event loop for a small document, in a conversion worker for a
- * large one when a worker is free, and on the event loop otherwise or when the worker cannot
- * finish it; the result is the same either way.
+ * A compaction's merge runs on the event loop for a small document the open room found cheap to
+ * integrate, in a conversion worker for a large or costly one when a worker is free, and on the
+ * event loop otherwise or when the worker cannot finish it; the result is the same either way.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as Y from 'yjs';
 import { compactUpdates } from '../../../storage/store-support.js';
-import { INLINE_MERGE_BYTES, INLINE_MERGE_PARTS, mergeInPool } from './compaction-merge.js';
+import { INLINE_MERGE_BYTES, INLINE_MERGE_MS, INLINE_MERGE_PARTS, mergeInPool } from './compaction-merge.js';
 import { ConversionPool } from './conversion-pool.js';
 
 /**
@@ -32,6 +32,10 @@ function bytesOf(parts: readonly Uint8Array[]): number {
 /** Past the bytes merged on the event loop, in few entries. */
 const largeParts = (): Uint8Array[] => storedParts(400, 300, 50);
 
+/** What the open room estimates an ordinary small document's merge at, and a costly one's. */
+const CHEAP_MS = 2;
+const COSTLY_MS = INLINE_MERGE_MS * 10;
+
 describe('the merge of a compaction', () => {
   it('runs on the event loop for a small document, starting no worker', async () => {
     const pool = new ConversionPool({ idleMs: 60_000 });
@@ -39,18 +43,20 @@ describe('the merge of a compaction', () => {
       const fallbacks: unknown[] = [];
       const parts = storedParts();
       assert.ok(bytesOf(parts) <= INLINE_MERGE_BYTES && parts.length <= INLINE_MERGE_PARTS);
-      const merged = await mergeInPool(pool, (error) => fallbacks.push(error))(parts);
+      const merged = await mergeInPool(pool, (error) => fallbacks.push(error))(parts, CHEAP_MS);
       assert.equal(pool.runningWorkers, 0, 'no worker was started for it');
       assert.deepEqual(fallbacks, []);
-      assert.deepEqual(merged, compactUpdates(parts));
+      assert.deepEqual(merged, { update: compactUpdates(parts), mergedHere: true });
     } finally {
       await pool.close();
     }
   });
 
-  for (const [what, makeParts, isLarge] of [
-    ['a large document', largeParts, (parts: Uint8Array[]) => bytesOf(parts) > INLINE_MERGE_BYTES && parts.length <= INLINE_MERGE_PARTS],
-    ['a small document with a long log', () => storedParts(1_500, 1_200), (parts: Uint8Array[]) => bytesOf(parts) <= INLINE_MERGE_BYTES && parts.length > INLINE_MERGE_PARTS],
+  for (const [what, makeParts, estimatedMs, isLarge] of [
+    ['a large document', largeParts, CHEAP_MS, (parts: Uint8Array[]) => bytesOf(parts) > INLINE_MERGE_BYTES && parts.length <= INLINE_MERGE_PARTS],
+    ['a small document with a long log', () => storedParts(1_500, 1_200), CHEAP_MS, (parts: Uint8Array[]) => bytesOf(parts) <= INLINE_MERGE_BYTES && parts.length > INLINE_MERGE_PARTS],
+    ['a small document the room found costly to integrate', () => storedParts(), COSTLY_MS, (parts: Uint8Array[]) => bytesOf(parts) <= INLINE_MERGE_BYTES && parts.length <= INLINE_MERGE_PARTS],
+    ['a small document that is not open (no estimate)', () => storedParts(), Number.POSITIVE_INFINITY, (parts: Uint8Array[]) => bytesOf(parts) <= INLINE_MERGE_BYTES],
   ] as const) {
     it(`runs in a worker for ${what} when one is free`, async () => {
       const pool = new ConversionPool({ idleMs: 60_000 });
@@ -59,10 +65,10 @@ describe('the merge of a compaction', () => {
         const parts = makeParts();
         assert.ok(isLarge(parts));
         assert.equal(pool.runningWorkers, 0);
-        const merged = await mergeInPool(pool, (error) => fallbacks.push(error))(parts);
+        const merged = await mergeInPool(pool, (error) => fallbacks.push(error))(parts, estimatedMs);
         assert.equal(pool.runningWorkers, 1, 'a worker was started for it');
         assert.deepEqual(fallbacks, []);
-        assert.deepEqual(merged, compactUpdates(parts));
+        assert.deepEqual(merged, { update: compactUpdates(parts), mergedHere: false });
       } finally {
         await pool.close();
       }
@@ -76,10 +82,12 @@ describe('the merge of a compaction', () => {
       const parts = largeParts();
       // A long import keeps the only worker busy.
       const markdown = Array.from({ length: 20_000 }, (_, i) => `- item ${i} with *some* words`).join('\n');
-      const importing = pool.run({ kind: 'import', format: 'md', text: markdown });
+      let imported = false;
+      const importing = pool.run({ kind: 'import', format: 'md', text: markdown }).finally(() => (imported = true));
       assert.equal(pool.hasFreeWorker, false);
-      const merged = await mergeInPool(pool, (error) => fallbacks.push(error))(parts);
-      assert.deepEqual(merged, compactUpdates(parts));
+      const merged = await mergeInPool(pool, (error) => fallbacks.push(error))(parts, CHEAP_MS);
+      assert.equal(imported, false, 'merged before the import ended, not queued behind it');
+      assert.deepEqual(merged, { update: compactUpdates(parts), mergedHere: true });
       assert.deepEqual(fallbacks, [], 'not a failure: the worker was never asked');
       await importing;
     } finally {
@@ -91,10 +99,10 @@ describe('the merge of a compaction', () => {
     const pool = new ConversionPool({ idleMs: 60_000, timeoutMs: 1 });
     try {
       const fallbacks: unknown[] = [];
-      // Far more than a millisecond of merging.
-      const parts = largeParts();
-      const merged = await mergeInPool(pool, (error) => fallbacks.push(error))(parts);
-      assert.deepEqual(merged, compactUpdates(parts));
+      // Far more than a millisecond of merging: over a thousand entries of a 300 KB text.
+      const parts = storedParts(1_500, 1_200, 20);
+      const merged = await mergeInPool(pool, (error) => fallbacks.push(error))(parts, CHEAP_MS);
+      assert.deepEqual(merged, { update: compactUpdates(parts), mergedHere: true });
       assert.equal(fallbacks.length, 1);
     } finally {
       await pool.close();

@@ -1,6 +1,7 @@
 /**
  * How the server merges a document for its compaction: on the event loop when the stored document
- * is small, in a conversion worker, off the event loop, when it is large and a worker is free.
+ * is small and cheap to merge, in a conversion worker, off the event loop, when it is large or
+ * costly and a worker is free.
  *
  * Merging decodes the whole stored document, at a cost of about 5–20 µs per log entry plus the
  * structs: 26–80 ms for the automerge-paper document (a 303 KB snapshot and 500 entries), seconds
@@ -16,36 +17,48 @@
  * finish (its time or heap limit): compaction is never skipped, and a document's log cannot grow
  * without end because its merge is too big for a worker.
  */
-import type { MergeUpdates } from '../../../storage/doc-store.js';
-import { mergeHere } from '../../../storage/store-support.js';
+import type { CompactionMerge } from '../../core/room-registry.js';
+import { compactUpdates } from '../../../storage/store-support.js';
 import type { ConversionPool } from './conversion-pool.js';
 
 /** A stored document merged on the event loop holds at most this many bytes... */
 export const INLINE_MERGE_BYTES = 128 * 1024;
-/** ...in at most this many parts (a snapshot and log entries; a log grows past 500 while appends keep the store busy). */
+/** ...in at most this many parts (a snapshot and log entries; a log grows past 500 while appends keep the store busy)... */
 export const INLINE_MERGE_PARTS = 1_000;
+/**
+ * ...and the open room estimates its merge at no more than this (Room.mergeEstimateMs): a few
+ * kilobytes crafted to be slow to integrate, sent a change at a time, each within its own
+ * deadline, would take far longer to merge in one go than their size says. The estimate is wall
+ * time, garbage collection and a busy machine included: 3–30 ms for a small document in the
+ * tests, so the bound leaves room above that.
+ */
+export const INLINE_MERGE_MS = 50;
 
 export interface CompactionMergeOptions {
   /** Default INLINE_MERGE_BYTES. */
   readonly inlineBytes?: number;
   /** Default INLINE_MERGE_PARTS. */
   readonly inlineParts?: number;
+  /** Default INLINE_MERGE_MS. */
+  readonly inlineMs?: number;
 }
 
-export function mergeInPool(pool: ConversionPool, onFallback: (error: unknown) => void, options: CompactionMergeOptions = {}): MergeUpdates {
+export function mergeInPool(pool: ConversionPool, onFallback: (error: unknown) => void, options: CompactionMergeOptions = {}): CompactionMerge {
   const inlineBytes = options.inlineBytes ?? INLINE_MERGE_BYTES;
   const inlineParts = options.inlineParts ?? INLINE_MERGE_PARTS;
-  return async (parts) => {
-    const small = parts.length <= inlineParts && storedBytes(parts) <= inlineBytes;
-    if (small || !pool.hasFreeWorker) return mergeHere(parts);
+  const inlineMs = options.inlineMs ?? INLINE_MERGE_MS;
+  const here = (parts: readonly Uint8Array[]) => ({ update: compactUpdates(parts), mergedHere: true });
+  return async (parts, estimatedMs) => {
+    const small = estimatedMs <= inlineMs && parts.length <= inlineParts && storedBytes(parts) <= inlineBytes;
+    if (small || !pool.hasFreeWorker) return here(parts);
     try {
       const result = await pool.run({ kind: 'compact', updates: parts });
-      if (result.kind === 'compact') return result.update;
+      if (result.kind === 'compact') return { update: result.update, mergedHere: false };
       onFallback(new Error('The conversion pool answered a compaction with another result.'));
     } catch (error) {
       onFallback(error);
     }
-    return mergeHere(parts);
+    return here(parts);
   };
 }
 
