@@ -133,7 +133,7 @@ export function summarizeRun(results: BenchResults, sizes: BenchSizes, peers: re
     'Every server runs as its own child process; CPU is user+system time and memory is VmRSS, both from /proc. ' +
       'Clients: y-websocket 2.1.0 WebsocketProvider (ws, BroadcastChannel off), @hocuspocus/provider 3.4.4 (one HocuspocusProviderWebsocket on ws per client), Quire DocProvider with its default channel (Quire\'s WebSocket framing on /quire-ws, ws in Node); one connection per client. ' +
       'Every reader announces a presence (a name) before it connects, as an editor page does: left at their defaults, the peers\' clients would announce nothing (a y-protocols state never changed has clock 0, which servers ignore) while Quire\'s would, and joins would not be compared like with like.',
-    `Relay latency: 1 writer in the bench process, readers in one client-worker child process; each edit is a one-character insert plus a [seq, sent-at] entry in a Y.Array, one Y transaction; ` +
+    `Relay latency: 1 writer in the bench process, readers in one client-worker child process; each edit is a one-character insert plus an entry seq → sent-at in a Y.Map, one Y transaction; ` +
       `latency = reader's observe time − send time on the monotonic clock. ${sizes.relay.map((c) => `${c.readers} reader(s): ${c.edits} edits every ${c.intervalMs} ms`).join('; ')}; ` +
       `run as ${sizes.relayRounds} rounds per server (alternating between servers, a fresh room each with its own ${sizes.relay.map((c) => c.warmup).join('/')} unrecorded warm-up edits), samples pooled.`,
     `Throughput: the writer makes ${sizes.throughput[0]?.updates ?? 0} one-character inserts (one update each) as fast as it can, either one per event-loop turn (every update is its own message ` +
