@@ -48,7 +48,10 @@ export interface QuireObserver {
   changesStored?(event: { readonly entries: number; readonly bytes: number; readonly seconds: number }): void;
   /** Writing a batch failed; it is retried until it succeeds. */
   storeWriteFailed?(event: { readonly error: unknown; readonly attempt: number }): void;
-  /** `mergedOnEventLoop`: the merge ran on the event loop (a small, cheap document) rather than in a conversion worker. */
+  /**
+   * `mergedOnEventLoop`: the merge ran on the event loop (a small, cheap document, or any document
+   * when no conversion worker was free or the worker could not finish it) rather than in a worker.
+   */
   compacted?(event: { readonly docName: string; readonly entriesMerged: number; readonly bytesBefore: number; readonly bytesAfter: number; readonly mergedOnEventLoop: boolean }): void;
   /** A document was deleted: moved to the trash, restorable until it is purged. */
   documentDeleted?(event: { readonly docName: string }): void;

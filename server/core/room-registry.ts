@@ -165,21 +165,25 @@ export class RoomRegistry {
     const task = (async () => {
       try {
         await previous;
-        await this.options.writer.settled(docName);
+        // Marked before the writes settle: a change integrated meanwhile may be stored too late
+        // for this merge, and must stay counted after it (counted twice is only an overestimate).
         const open = this.peek(docName);
         const mark = open?.mergeEstimateMs ?? 0;
+        await this.options.writer.settled(docName);
         const merge = this.options.mergeForCompaction ?? mergeOnEventLoop;
-        let mergedHereMs: number | null = null;
+        let mergedMs: number | null = null;
+        let mergedOnEventLoop = false;
         const result = await this.options.store.compact(docName, async (parts) => {
           const started = performance.now();
           const merged = await merge(parts, open?.mergeEstimateMs ?? estimateIfClosed);
-          if (merged.mergedHere) mergedHereMs = performance.now() - started;
+          mergedMs = performance.now() - started;
+          mergedOnEventLoop = merged.mergedHere;
           return merged.update;
         });
         const room = this.peek(docName);
-        if (room !== undefined && room === open && mergedHereMs !== null) room.mergedHere(mergedHereMs, mark);
+        if (room !== undefined && room === open && mergedMs !== null) room.merged(mergedMs, mark);
         if (room) room.logEntries = Math.max(0, room.logEntries - result.entriesMerged);
-        this.options.observer.compacted({ docName, ...result, mergedOnEventLoop: mergedHereMs !== null });
+        this.options.observer.compacted({ docName, ...result, mergedOnEventLoop });
         again = room !== undefined && result.entriesMerged > 0 && room.logEntries >= this.options.compactAfterEntries;
       } catch (error) {
         this.options.observer.internalError({ what: 'compact', docName, error });

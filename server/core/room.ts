@@ -117,7 +117,7 @@ export class Room {
   logEntries = 0;
   /**
    * Milliseconds Yjs spent integrating what storage holds of the document, as this room saw it:
-   * its load and every change since, or the last merge made here and every change since (see
+   * its load and every change since, or the last merge and every change since (see
    * mergeEstimateMs).
    */
   private integratedMs = 0;
@@ -173,11 +173,12 @@ export class Room {
   }
 
   /**
-   * After a compaction merged here, on the event loop, in `mergedMs`: the estimate starts again
-   * from that, plus what changes integrated since `mark` (the estimate when the compaction began)
-   * took. A merge elsewhere (a worker, whose time includes starting it) leaves the estimate to grow.
+   * After a compaction merged the document in `mergedMs` (wall time, on the event loop or in a
+   * worker, whose time includes waiting for it and maybe starting it: an overestimate, which a
+   * later merge corrects): the estimate starts again from that, plus what changes integrated since
+   * `mark` (the estimate when the compaction began) took.
    */
-  mergedHere(mergedMs: number, mark: number): void {
+  merged(mergedMs: number, mark: number): void {
     this.integratedMs = mergedMs + Math.max(0, this.integratedMs - mark);
   }
 

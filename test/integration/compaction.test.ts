@@ -53,7 +53,8 @@ describe('compaction', () => {
     await waitFor('the log to be compacted', async () => ((await t().server.store.load(docName))?.logEntries ?? Infinity) < 2 * COMPACT_AFTER + 10);
     // A small document that took its room little time to integrate merges on the event loop, not
     // in a worker thread (which would cost more than the merge). The room's estimate is wall time,
-    // so a busy machine may send one to the worker now and then; most stay here.
+    // so a busy machine may send one to the worker now and then; the worker's merge time then
+    // becomes the estimate, and the next ones come back here. Most stay here.
     const merges = compactions.filter((event) => event.docName === docName && event.entriesMerged > 0);
     const here = merges.filter((event) => event.mergedOnEventLoop);
     assert.ok(here.length > merges.length / 2, `${here.length} of ${merges.length} merges on the event loop`);
