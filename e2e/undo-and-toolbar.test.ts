@@ -35,7 +35,9 @@ describe('undo and redo', () => {
       const alice = await scenario.open(doc.editPath, 'Alice');
       const page = alice.page;
       await page.locator('#editor .ProseMirror').click();
-      await page.keyboard.type('My first sentence');
+      // One input, so one undo step however busy the machine: typed key by key, a pause of more
+      // than 500 ms between two keys (seen in a loaded full run: "My fi" | "rst sentence") splits it.
+      await page.keyboard.insertText('My first sentence');
       await sleep(UNDO_STEP_PAUSE_MS);
 
       await page.keyboard.press('ControlOrMeta+z');
