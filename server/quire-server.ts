@@ -143,9 +143,9 @@ export function createQuireServer(options: QuireServerOptions): QuireServer {
 
   const writer = new UpdateWriter(store, { observer });
   const conversions = new ConversionPool({ workers: options.conversions?.workers, timeoutMs: options.conversions?.timeoutMs });
-  // A compaction decodes the whole stored document: merged in a conversion worker when one is
-  // free, so that a long document does not stop the event loop (and every room on it) every few
-  // hundred changes.
+  // A compaction decodes the whole stored document: a large or costly one is merged in a
+  // conversion worker when one is free, so that it does not stop the event loop (and every room on
+  // it) every few hundred changes; a small, cheap one on the event loop (see compaction-merge.ts).
   const mergeForCompaction = mergeInPool(conversions, (error) => logger.warn({ err: error }, 'a compaction merged on the event loop: the conversion worker could not'));
   const registry = new RoomRegistry({ store, bus, writer, limits, compactAfterEntries, mergeForCompaction, observer });
   const clock = options.clock ?? { now: () => Date.now() };

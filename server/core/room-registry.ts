@@ -40,7 +40,8 @@ interface Entry {
  */
 export type CompactionMerge = (parts: readonly Uint8Array[], estimatedMs: number) => Promise<{ readonly update: Uint8Array; readonly mergedHere: boolean }>;
 
-const mergeOnEventLoop: CompactionMerge = async (parts) => ({ update: compactUpdates(parts), mergedHere: true });
+/** The merge on the event loop: the default, and what a merge elsewhere falls back to. */
+export const mergeOnEventLoop: CompactionMerge = async (parts) => ({ update: compactUpdates(parts), mergedHere: true });
 
 export interface RoomRegistryOptions {
   readonly store: DocStore;

@@ -97,10 +97,11 @@ export class Room {
   readonly doc: Y.Doc;
   /** The document's delete set, for `verify`; null once the document changed. */
   private heldDeletes: Y.Snapshot['ds'] | null = null;
-  /** The whole document as one update (the tail of wholeDocAnswer); null once the document changed. */
-  private wholeDoc: Uint8Array | null = null;
-  /** The answer to a step 1 with an empty state vector (the whole document); null once the document changed. */
-  private wholeDocAnswer: Uint8Array | null = null;
+  /**
+   * The whole document as one update, and the answer to a step 1 with an empty state vector that
+   * carries it (the update is its tail: one copy); null once the document changed.
+   */
+  private whole: { readonly update: Uint8Array; readonly answer: Uint8Array } | null = null;
   readonly awareness: Awareness;
   private readonly members = new Set<Member>();
   private readonly awarenessOwners = new Map<number, Member>();
@@ -211,14 +212,13 @@ export class Room {
     return this.wholeDocument().update;
   }
 
-  /** The whole document as one update and as a step 2 carrying it, held as one copy (the update is the answer's tail). */
-  private wholeDocument(): { update: Uint8Array; answer: Uint8Array } {
-    if (this.wholeDoc === null || this.wholeDocAnswer === null) {
+  private wholeDocument(): { readonly update: Uint8Array; readonly answer: Uint8Array } {
+    if (this.whole === null) {
       const update = Y.encodeStateAsUpdate(this.doc);
-      this.wholeDocAnswer = encodeSyncMessage(SYNC_STEP2, update);
-      this.wholeDoc = this.wholeDocAnswer.subarray(this.wholeDocAnswer.length - update.length);
+      const answer = encodeSyncMessage(SYNC_STEP2, update);
+      this.whole = { update: answer.subarray(answer.length - update.length), answer };
     }
-    return { update: this.wholeDoc, answer: this.wholeDocAnswer };
+    return this.whole;
   }
 
   /**
@@ -509,8 +509,7 @@ export class Room {
 
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
     this.heldDeletes = null;
-    this.wholeDoc = null;
-    this.wholeDocAnswer = null;
+    this.whole = null;
     if (this.capturing !== null) this.capturing.push({ update, origin });
     else this.handle(update, origin);
   };

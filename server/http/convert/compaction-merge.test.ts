@@ -36,10 +36,19 @@ const largeParts = (): Uint8Array[] => storedParts(400, 300, 50);
 const CHEAP_MS = 2;
 const COSTLY_MS = INLINE_MERGE_MS * 10;
 
+/** Runs `test` with a fresh pool, closed after it. */
+async function withPool(options: ConstructorParameters<typeof ConversionPool>[0], test: (pool: ConversionPool) => Promise<void>): Promise<void> {
+  const pool = new ConversionPool(options);
+  try {
+    await test(pool);
+  } finally {
+    await pool.close();
+  }
+}
+
 describe('the merge of a compaction', () => {
   it('runs on the event loop for a small document, starting no worker', async () => {
-    const pool = new ConversionPool({ idleMs: 60_000 });
-    try {
+    await withPool({ idleMs: 60_000 }, async (pool) => {
       const fallbacks: unknown[] = [];
       const parts = storedParts();
       assert.ok(bytesOf(parts) <= INLINE_MERGE_BYTES && parts.length <= INLINE_MERGE_PARTS);
@@ -47,9 +56,7 @@ describe('the merge of a compaction', () => {
       assert.equal(pool.runningWorkers, 0, 'no worker was started for it');
       assert.deepEqual(fallbacks, []);
       assert.deepEqual(merged, { update: compactUpdates(parts), mergedHere: true });
-    } finally {
-      await pool.close();
-    }
+    });
   });
 
   for (const [what, makeParts, estimatedMs, isLarge] of [
@@ -59,8 +66,7 @@ describe('the merge of a compaction', () => {
     ['a small document that is not open (no estimate)', () => storedParts(), Number.POSITIVE_INFINITY, (parts: Uint8Array[]) => bytesOf(parts) <= INLINE_MERGE_BYTES],
   ] as const) {
     it(`runs in a worker for ${what} when one is free`, async () => {
-      const pool = new ConversionPool({ idleMs: 60_000 });
-      try {
+      await withPool({ idleMs: 60_000 }, async (pool) => {
         const fallbacks: unknown[] = [];
         const parts = makeParts();
         assert.ok(isLarge(parts));
@@ -69,15 +75,12 @@ describe('the merge of a compaction', () => {
         assert.equal(pool.runningWorkers, 1, 'a worker was started for it');
         assert.deepEqual(fallbacks, []);
         assert.deepEqual(merged, { update: compactUpdates(parts), mergedHere: false });
-      } finally {
-        await pool.close();
-      }
+      });
     });
   }
 
   it('runs on the event loop, at once, while the worker is busy with another conversion', async () => {
-    const pool = new ConversionPool({ idleMs: 60_000 });
-    try {
+    await withPool({ idleMs: 60_000 }, async (pool) => {
       const fallbacks: unknown[] = [];
       const parts = largeParts();
       // A long import keeps the only worker busy.
@@ -90,22 +93,17 @@ describe('the merge of a compaction', () => {
       assert.deepEqual(merged, { update: compactUpdates(parts), mergedHere: true });
       assert.deepEqual(fallbacks, [], 'not a failure: the worker was never asked');
       await importing;
-    } finally {
-      await pool.close();
-    }
+    });
   });
 
   it('runs on the event loop when the worker cannot finish it, and says so', async () => {
-    const pool = new ConversionPool({ idleMs: 60_000, timeoutMs: 1 });
-    try {
+    await withPool({ idleMs: 60_000, timeoutMs: 1 }, async (pool) => {
       const fallbacks: unknown[] = [];
       // Far more than a millisecond of merging: over a thousand entries of a 300 KB text.
       const parts = storedParts(1_500, 1_200, 20);
       const merged = await mergeInPool(pool, (error) => fallbacks.push(error))(parts, CHEAP_MS);
       assert.deepEqual(merged, { update: compactUpdates(parts), mergedHere: true });
       assert.equal(fallbacks.length, 1);
-    } finally {
-      await pool.close();
-    }
+    });
   });
 });

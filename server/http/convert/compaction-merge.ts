@@ -17,8 +17,7 @@
  * finish (its time or heap limit): compaction is never skipped, and a document's log cannot grow
  * without end because its merge is too big for a worker.
  */
-import type { CompactionMerge } from '../../core/room-registry.js';
-import { compactUpdates } from '../../../storage/store-support.js';
+import { mergeOnEventLoop, type CompactionMerge } from '../../core/room-registry.js';
 import type { ConversionPool } from './conversion-pool.js';
 
 /** A stored document merged on the event loop holds at most this many bytes... */
@@ -47,10 +46,9 @@ export function mergeInPool(pool: ConversionPool, onFallback: (error: unknown) =
   const inlineBytes = options.inlineBytes ?? INLINE_MERGE_BYTES;
   const inlineParts = options.inlineParts ?? INLINE_MERGE_PARTS;
   const inlineMs = options.inlineMs ?? INLINE_MERGE_MS;
-  const here = (parts: readonly Uint8Array[]) => ({ update: compactUpdates(parts), mergedHere: true });
   return async (parts, estimatedMs) => {
     const small = estimatedMs <= inlineMs && parts.length <= inlineParts && storedBytes(parts) <= inlineBytes;
-    if (small || !pool.hasFreeWorker) return here(parts);
+    if (small || !pool.hasFreeWorker) return mergeOnEventLoop(parts, estimatedMs);
     try {
       const result = await pool.run({ kind: 'compact', updates: parts });
       if (result.kind === 'compact') return { update: result.update, mergedHere: false };
@@ -58,7 +56,7 @@ export function mergeInPool(pool: ConversionPool, onFallback: (error: unknown) =
     } catch (error) {
       onFallback(error);
     }
-    return here(parts);
+    return mergeOnEventLoop(parts, estimatedMs);
   };
 }
 
