@@ -55,6 +55,24 @@ interface FrameWriter {
   sendFrame(list: readonly Buffer[], cb?: (error?: Error) => void): void;
 }
 
+/**
+ * Sync messages from this size up are framed once per document and the frame is shared: the
+ * room answers every new page with the same encoding of the whole document (Room.answerStep1),
+ * and ws writes a frame it is given without copying it, so a hundred readers queued behind a
+ * 3 MB document hold one 3 MB buffer between them, not a hundred copies.
+ */
+const SHARED_FRAME_BYTES = 64 * 1024;
+const sharedSyncFrames = new WeakMap<Uint8Array, { readonly docName: string; readonly frame: Uint8Array }>();
+
+function syncFrame(docName: string, message: Uint8Array): Uint8Array {
+  if (message.byteLength < SHARED_FRAME_BYTES) return encodeServerSync(docName, message);
+  const known = sharedSyncFrames.get(message);
+  if (known !== undefined && known.docName === docName) return known.frame;
+  const frame = encodeServerSync(docName, message);
+  sharedSyncFrames.set(message, { docName, frame });
+  return frame;
+}
+
 /** Close codes: 1008 for a broken rule, 1001 for a server going away. */
 const CLOSE_POLICY = 1008;
 const CLOSE_GOING_AWAY = 1001;
@@ -186,7 +204,7 @@ class WebSocketConnection implements Connection, AddressMember {
     if (!this.holding || pending > this.transport.maxQueuedBytesPerConnection) this.transport.checkOutbox(this);
   }
   sendSync(docName: string, message: Uint8Array): void {
-    this.sendFrame(encodeServerSync(docName, message));
+    this.sendFrame(syncFrame(docName, message));
   }
   sendAwareness(docName: string, update: Uint8Array): void {
     this.sendFrame(encodeAwareness(docName, update));

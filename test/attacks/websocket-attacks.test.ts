@@ -151,7 +151,9 @@ describe('WebSocket transport attacks', () => {
       const closed = readers.filter((reader) => reader.closed !== null).length;
       t.diagnostic(`${closed} of 100 non-readers closed; memory grew ${Math.round(grown)} MiB`);
       assert.ok(closed > 0, 'no non-reading connection was closed');
-      assert.ok(grown <= 150, `memory grew ${Math.round(grown)} MiB`);
+      // The answers share one frame of the document: 16-36 MiB here, where a copy per answer
+      // grew 93-154 MiB.
+      assert.ok(grown <= 80, `memory grew ${Math.round(grown)} MiB`);
     } finally {
       for (const reader of readers) reader.close();
     }
