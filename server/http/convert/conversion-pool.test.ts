@@ -45,3 +45,30 @@ describe('ConversionPool', () => {
     }
   });
 });
+
+describe('ConversionPool whose worker cannot start', () => {
+  // A heap of 1 MiB is too small for a worker to load its code: it fails before it is ready, as a
+  // worker does on a host out of memory or with a broken install.
+  const restartDelayMs = 1_500;
+  const pool = new ConversionPool({ maxHeapMb: 1, restartDelayMs });
+  after(() => pool.close());
+  const request = { kind: 'import', format: 'md', text: 'waiting' } as const;
+
+  it('refuses the waiting conversions, starts no other worker for a while, then tries again', { timeout: 30_000 }, async () => {
+    // Before, the pool started a new worker the moment one failed, forever, and the waiting
+    // conversions never settled.
+    const waiting = [pool.run(request), pool.run(request)];
+    for (const result of waiting) await assert.rejects(result, { code: 'conversion-failed', message: /could not start a conversion worker/ });
+    const failedAt = Date.now();
+    assert.equal(pool.runningWorkers, 0);
+    assert.equal(pool.hasFreeWorker, false);
+    // Within the delay: refused at once, and no worker is started for it.
+    await assert.rejects(pool.run(request), { code: 'conversion-failed' });
+    assert.equal(pool.runningWorkers, 0);
+    assert.ok(Date.now() - failedAt < restartDelayMs, 'the second refusal came within the delay');
+    await waitFor('the delay to pass', () => pool.hasFreeWorker, restartDelayMs + 5_000);
+    const retried = pool.run(request);
+    assert.equal(pool.runningWorkers, 1, 'a worker is started again after the delay');
+    await assert.rejects(retried, { code: 'conversion-failed' });
+  });
+});

@@ -21,6 +21,10 @@ export interface ConversionPoolOptions {
   readonly maxHeapMb?: number;
   /** How long a worker may stay idle before it is stopped (the next conversion starts one). Default 30 s. */
   readonly idleMs?: number;
+  /** Longest a worker may take to start; one that takes longer failed to start. Default 30 s. */
+  readonly startTimeoutMs?: number;
+  /** After a worker failed to start, how long conversions are refused before another is tried. Default 5 s. */
+  readonly restartDelayMs?: number;
 }
 
 interface Job {
@@ -35,7 +39,7 @@ interface Slot {
   /** The worker said it is ready (loading it is not part of any conversion's time). */
   ready: boolean;
   job: Job | null;
-  /** The running job's time limit, or the idle worker's retirement. */
+  /** The worker's start limit, the running job's time limit, or the idle worker's retirement. */
   timer: NodeJS.Timeout | null;
   /** Given up after being idle: its worker's events no longer count. */
   retired: boolean;
@@ -61,8 +65,12 @@ export class ConversionPool {
   private readonly maxHeapMb: number;
   private readonly idleMs: number;
   private readonly workers: number;
+  private readonly startTimeoutMs: number;
+  private readonly restartDelayMs: number;
   private nextId = 1;
   private closed = false;
+  /** A worker failed to start: until then no other is started, and conversions are refused. */
+  private startFailure: { readonly until: number; readonly error: QuireError } | null = null;
 
   constructor(options: ConversionPoolOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? 10_000;
@@ -70,6 +78,8 @@ export class ConversionPool {
     this.maxHeapMb = options.maxHeapMb ?? 256;
     this.workers = options.workers ?? 1;
     this.idleMs = options.idleMs ?? 30_000;
+    this.startTimeoutMs = options.startTimeoutMs ?? 30_000;
+    this.restartDelayMs = options.restartDelayMs ?? 5_000;
   }
 
   /** Worker threads running now (idle ones included, until they are stopped). */
@@ -80,6 +90,7 @@ export class ConversionPool {
   /** A conversion asked for now would start at once: nothing waits, and a worker is free (or can be started). */
   get hasFreeWorker(): boolean {
     if (this.closed || this.queue.length > 0) return false;
+    if (this.coolingDown()) return this.slots.some((slot) => slot.job === null && slot.ready && !slot.retired);
     return this.slots.length < this.workers || this.slots.some((slot) => slot.job === null && !slot.retired);
   }
 
@@ -90,10 +101,10 @@ export class ConversionPool {
       return Promise.reject(new QuireError('busy', 'The server is converting too many documents at once; try again in a moment.'));
     }
     // Workers start on first use: a server that converts nothing never pays for them.
-    while (this.slots.length < this.workers) {
-      const slot: Slot = { worker: this.spawn(), ready: false, job: null, timer: null, retired: false };
-      this.listen(slot);
-      this.slots.push(slot);
+    if (!this.coolingDown()) {
+      while (this.slots.length < this.workers) this.slots.push(this.startSlot());
+    } else if (this.slots.length === 0) {
+      return Promise.reject(this.startFailure!.error);
     }
     return new Promise((resolve, reject) => {
       this.queue.push({ id: this.nextId++, request, resolve, reject });
@@ -114,6 +125,48 @@ export class ConversionPool {
     );
   }
 
+  /** A worker failed to start a moment ago (see restartDelayMs). */
+  private coolingDown(): boolean {
+    if (this.startFailure !== null && Date.now() >= this.startFailure.until) this.startFailure = null;
+    return this.startFailure !== null;
+  }
+
+  /** A new slot with a worker starting, which must say it is ready within startTimeoutMs. */
+  private startSlot(): Slot {
+    const slot: Slot = { worker: this.spawn(), ready: false, job: null, timer: null, retired: false };
+    this.listen(slot);
+    this.watchStart(slot);
+    return slot;
+  }
+
+  private watchStart(slot: Slot): void {
+    const worker = slot.worker;
+    slot.timer = setTimeout(() => {
+      if (slot.worker === worker && !slot.ready) this.failedToStart(slot, `it did not start within ${this.startTimeoutMs} ms`);
+    }, this.startTimeoutMs);
+    slot.timer.unref();
+  }
+
+  /**
+   * A worker that dies or hangs before it is ready is not replaced at once (it would most likely
+   * fail again, at the cost of a start each time, forever): its slot is given up, and when no
+   * other worker is left, the conversions waiting are refused. For restartDelayMs no worker is
+   * started and new conversions get the same refusal; the next one after that tries again.
+   */
+  private failedToStart(slot: Slot, why: string): void {
+    if (slot.timer !== null) clearTimeout(slot.timer);
+    slot.timer = null;
+    slot.retired = true;
+    void slot.worker.terminate();
+    const index = this.slots.indexOf(slot);
+    if (index >= 0) this.slots.splice(index, 1);
+    const error = new QuireError('conversion-failed', `The server could not start a conversion worker (${why.slice(0, 160)}); try again in a moment.`);
+    this.startFailure = { until: Date.now() + this.restartDelayMs, error };
+    if (this.slots.length === 0) {
+      for (const job of this.queue.splice(0)) job.reject(error);
+    }
+  }
+
   private spawn(): Worker {
     const source = workerSource();
     const worker = new Worker(source.entry, { eval: source.eval, resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMb, maxYoungGenerationSizeMb: 16 } });
@@ -130,6 +183,8 @@ export class ConversionPool {
       if (!current()) return;
       if (message === 'ready') {
         slot.ready = true;
+        if (slot.timer !== null) clearTimeout(slot.timer);
+        slot.timer = null;
         this.dispatch();
         return;
       }
@@ -142,10 +197,12 @@ export class ConversionPool {
     });
     // A worker that died (out of memory, say) is replaced; so is one terminated for taking too long.
     worker.on('error', (error) => {
-      if (current()) this.replace(slot, new QuireError('too-costly', `The conversion needed more than the server allows (${error.message.slice(0, 120)}).`));
+      if (current() && !slot.ready) this.failedToStart(slot, error.message);
+      else if (current()) this.replace(slot, new QuireError('too-costly', `The conversion needed more than the server allows (${error.message.slice(0, 120)}).`));
     });
     worker.on('exit', () => {
-      if (!this.closed && current()) this.replace(slot, new QuireError('conversion-failed', 'The conversion worker stopped.'));
+      if (!this.closed && current() && !slot.ready) this.failedToStart(slot, 'it stopped');
+      else if (!this.closed && current()) this.replace(slot, new QuireError('conversion-failed', 'The conversion worker stopped.'));
     });
   }
 
@@ -199,6 +256,7 @@ export class ConversionPool {
     slot.worker = this.spawn();
     slot.ready = false;
     this.listen(slot);
+    this.watchStart(slot);
     void old.terminate();
     this.dispatch();
   }
