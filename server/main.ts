@@ -80,6 +80,7 @@ async function main(): Promise<void> {
     joinTimeoutMs: config.joinTimeoutMs,
     signedTokens: config.signedTokens,
     rateLimit: config.rateLimit,
+    apiRateLimit: config.apiRateLimit,
     port: config.port,
     host: config.host,
     limits: config.limits,

@@ -29,6 +29,7 @@ import { mergeInPool } from './http/convert/compaction-merge.js';
 import { ConversionPool } from './http/convert/conversion-pool.js';
 import { createDocApi, type DocContent } from './http/doc-api.js';
 import { createHttpApp, defaultPublicDir } from './http/http-app.js';
+import { apiRateLimit, DEFAULT_API_RATE_LIMIT, type ApiRateLimitOptions } from './http/api-rate-limit.js';
 import { logObserver } from './ops/log-observer.js';
 import { createLogger, type Logger } from './ops/logger.js';
 import { QuireMetrics } from './ops/metrics.js';
@@ -77,6 +78,8 @@ export interface QuireServerOptions {
   /** Imports and exports: worker threads, and how long one conversion may take. */
   readonly conversions?: { readonly workers?: number; readonly timeoutMs?: number };
   readonly rateLimit?: Partial<RateLimitOptions>;
+  /** Requests to the JSON API per client address (api-rate-limit.ts). */
+  readonly apiRateLimit?: Partial<ApiRateLimitOptions>;
   /** Close connections that join nothing within this time. Default 10 s; 0 = never. */
   readonly joinTimeoutMs?: number;
   /**
@@ -210,6 +213,7 @@ export function createQuireServer(options: QuireServerOptions): QuireServer {
     metricsToken: options.metricsToken ?? null,
     trustProxy: options.trustProxy ?? false,
     allowedOrigins: options.allowedOrigins ?? null,
+    apiLimit: apiRateLimit({ ...DEFAULT_API_RATE_LIMIT, ...options.apiRateLimit }),
     checkReady: async () => {
       let storage = false;
       try {

@@ -20,6 +20,8 @@ const BENCH_LIMITS = {
   RATE_LIMIT_MESSAGE_BURST: '10000000',
   RATE_LIMIT_BYTES_PER_SECOND: String(2 ** 31),
   RATE_LIMIT_BYTE_BURST: String(2 ** 31),
+  API_RATE_LIMIT_PER_SECOND: '1000000',
+  API_RATE_LIMIT_BURST: '10000000',
 };
 
 /** Log entries written per LevelDocStore.append batch when laying out an uncompacted log. */

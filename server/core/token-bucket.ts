@@ -35,6 +35,12 @@ export class TokenBucket {
     this.tokens -= amount;
   }
 
+  /** Holds its whole burst: nothing was taken for as long as refilling takes. */
+  get full(): boolean {
+    this.refill();
+    return this.tokens >= this.burst;
+  }
+
   /** Whether the bucket holds anything now (it is not in debt). */
   get solvent(): boolean {
     this.refill();

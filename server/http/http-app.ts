@@ -45,6 +45,8 @@ export interface HttpAppOptions {
   readonly trustProxy: boolean;
   /** The JSON API, mounted at /api. */
   readonly api: express.Router;
+  /** Runs before every API request (api-rate-limit.ts); none when absent. */
+  readonly apiLimit?: express.RequestHandler;
   /** Origins that may embed the pages in a frame (ALLOWED_ORIGINS); null: none. */
   readonly allowedOrigins?: readonly string[] | null;
 }
@@ -108,6 +110,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
     const { contentType, text } = await options.metrics();
     res.type(contentType).send(text);
   });
+  if (options.apiLimit !== undefined) app.use('/api', options.apiLimit);
   app.use('/api', options.api);
 
   app.use(

@@ -5,6 +5,7 @@
 import { createPublicKey } from 'node:crypto';
 import { DEFAULT_LIMITS, type Limits } from '../../shared/limits.js';
 import { DEFAULT_RATE_LIMIT, type RateLimitOptions } from '../core/collaboration.js';
+import { DEFAULT_API_RATE_LIMIT, type ApiRateLimitOptions } from '../http/api-rate-limit.js';
 
 export interface QuireConfig {
   readonly port: number;
@@ -23,6 +24,7 @@ export interface QuireConfig {
   readonly maxConnectionsPerAddress: number;
   readonly joinTimeoutMs: number;
   readonly rateLimit: RateLimitOptions;
+  readonly apiRateLimit: ApiRateLimitOptions;
   /** PostgreSQL schema for Quire's tables (scale-out). */
   readonly pgSchema: string | null;
   /** Prefix of Quire's Redis channels (scale-out). */
@@ -167,6 +169,10 @@ export function loadConfig(env: Env, overrides: Partial<Record<string, string>> 
       structBurst: integer('RATE_LIMIT_STRUCT_BURST', DEFAULT_RATE_LIMIT.structBurst, 100, 1_000_000_000),
       presenceBytesPerSecond: integer('RATE_LIMIT_PRESENCE_BYTES_PER_SECOND', DEFAULT_RATE_LIMIT.presenceBytesPerSecond, 1024, 2 ** 31),
       presenceByteBurst: integer('RATE_LIMIT_PRESENCE_BYTE_BURST', DEFAULT_RATE_LIMIT.presenceByteBurst, 1024, 2 ** 31),
+    },
+    apiRateLimit: {
+      requestsPerSecond: integer('API_RATE_LIMIT_PER_SECOND', DEFAULT_API_RATE_LIMIT.requestsPerSecond, 1, 1_000_000),
+      burst: integer('API_RATE_LIMIT_BURST', DEFAULT_API_RATE_LIMIT.burst, 1, 10_000_000),
     },
     pgSchema: read('QUIRE_PG_SCHEMA') ?? null,
     redisPrefix: read('QUIRE_REDIS_PREFIX') ?? 'quire:',
