@@ -62,7 +62,8 @@ export function createOnServer(id: string, signal: AbortSignal): Promise<Creatio
         const response = await fetch(`/api/docs/${encodeURIComponent(id)}`, { method: 'PUT', headers: { accept: 'application/json' }, credentials: 'same-origin', signal });
         if (response.ok) return finish('created');
         if (response.status === 410) return finish('deleted');
-        if (response.status >= 400 && response.status < 500) {
+        // Too many requests (429) is worth trying again, like a server error.
+        if (response.status >= 400 && response.status < 500 && response.status !== 429) {
           const body = (await response.json().catch(() => null)) as { error?: { message?: unknown } } | null;
           const message = typeof body?.error?.message === 'string' ? body.error.message : `the server answered ${response.status}`;
           return fail(new Error(`The document started offline could not be created on the server: ${message}`));

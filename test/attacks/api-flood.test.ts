@@ -87,3 +87,48 @@ describe('the API rate limit\'s memory', () => {
     }
   });
 });
+
+describe('what the API rate limit counts', () => {
+  async function serve(app: express.Express): Promise<{ url: string; close: () => Promise<void> }> {
+    const listening = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => listening.once('listening', resolve));
+    return {
+      url: `http://127.0.0.1:${(listening.address() as AddressInfo).port}`,
+      close: () => new Promise((resolve) => listening.close(() => resolve())),
+    };
+  }
+
+  it('charges a tenth of a request for reading a picture, and a whole one for anything else', async () => {
+    const app = express();
+    app.set('trust proxy', 1);
+    app.use('/api', apiRateLimit({ requestsPerSecond: 0.001, burst: 2 }));
+    app.get('/api/docs/:name/blobs/:blob', (_req, res) => res.json({ picture: true }));
+    app.post('/api/docs', (_req, res) => res.status(201).json({ id: 'x' }));
+    const { url, close } = await serve(app);
+    try {
+      const headers = from('192.0.2.9');
+      for (let i = 0; i < 15; i++) assert.equal((await http(`${url}/api/docs/d/blobs/b${i}`, { headers })).status, 200, `picture ${i}`);
+      assert.equal((await http(`${url}/api/docs/d/blobs/b`, { method: 'HEAD', headers })).status, 200);
+      // 1.6 of the burst of 2 is spent: a request that costs a whole one is refused.
+      assertApiError(await http(`${url}/api/docs`, { method: 'POST', headers }), 429, 'rate-limited');
+    } finally {
+      await close();
+    }
+  });
+
+  it('counts the addresses of one IPv6 /64 together', async () => {
+    const app = express();
+    app.set('trust proxy', 1);
+    app.use('/api', apiRateLimit({ requestsPerSecond: 0.001, burst: 1 }));
+    app.post('/api/docs', (_req, res) => res.status(201).json({ id: 'x' }));
+    const { url, close } = await serve(app);
+    try {
+      const post = async (address: string) => (await http(`${url}/api/docs`, { method: 'POST', headers: from(address) })).status;
+      assert.equal(await post('2001:db8:0:7::1'), 201);
+      assert.equal(await post('2001:db8:0:7::2'), 429, 'another address of the same /64');
+      assert.equal(await post('2001:db8:0:8::1'), 201, 'the next /64 is another network');
+    } finally {
+      await close();
+    }
+  });
+});

@@ -15,7 +15,7 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** What the server prints once it accepts connections. */
 export const LISTENING = /listening on (http:\/\/[^\s]+?):(\d+)/;
 /** Quire's configuration variables: cleared before the caller's `env` is applied. */
-const CONFIG_VARIABLES = /^(PORT|HOST|DATA_DIR|LOG_LEVEL|FSYNC|DATABASE_URL|REDIS_URL|ADMIN_TOKEN|METRICS_TOKEN|ALLOWED_ORIGINS|TRUST_PROXY|PUBLIC_URL|TRASH_DAYS|QUIRE_.*|MAX_.*|RATE_LIMIT_.*|JOIN_TIMEOUT_MS|COMPACT_AFTER_ENTRIES)$/;
+const CONFIG_VARIABLES = /^(PORT|HOST|DATA_DIR|LOG_LEVEL|FSYNC|DATABASE_URL|REDIS_URL|ADMIN_TOKEN|METRICS_TOKEN|ALLOWED_ORIGINS|TRUST_PROXY|PUBLIC_URL|TRASH_DAYS|QUIRE_.*|MAX_.*|RATE_LIMIT_.*|API_RATE_LIMIT_.*|JOIN_TIMEOUT_MS|COMPACT_AFTER_ENTRIES)$/;
 
 export interface ServerProcessOptions {
   /** LevelDB directory; default a temp dir of its own, removed by `close()`. */

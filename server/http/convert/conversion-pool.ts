@@ -127,7 +127,7 @@ export class ConversionPool {
 
   /** A worker failed to start a moment ago (see restartDelayMs). */
   private coolingDown(): boolean {
-    if (this.startFailure !== null && Date.now() >= this.startFailure.until) this.startFailure = null;
+    if (this.startFailure !== null && performance.now() >= this.startFailure.until) this.startFailure = null;
     return this.startFailure !== null;
   }
 
@@ -161,7 +161,7 @@ export class ConversionPool {
     const index = this.slots.indexOf(slot);
     if (index >= 0) this.slots.splice(index, 1);
     const error = new QuireError('conversion-failed', `The server could not start a conversion worker (${why.slice(0, 160)}); try again in a moment.`);
-    this.startFailure = { until: Date.now() + this.restartDelayMs, error };
+    this.startFailure = { until: performance.now() + this.restartDelayMs, error };
     if (this.slots.length === 0) {
       for (const job of this.queue.splice(0)) job.reject(error);
     }
