@@ -58,18 +58,22 @@ interface FrameWriter {
 /**
  * Sync messages from this size up are framed once per document and the frame is shared: the
  * room answers every new page with the same encoding of the whole document (Room.answerStep1),
- * and ws writes a frame it is given without copying it, so a hundred readers queued behind a
- * 3 MB document hold one 3 MB buffer between them, not a hundred copies.
+ * and ws writes a Buffer it is given without copying it, so a hundred readers queued behind a
+ * 3 MB document hold one 3 MB buffer between them, not a hundred copies. The cache holds the
+ * frame weakly: the writes still queued keep it (ws queues that very Buffer), and once they are
+ * out it is freed rather than kept beside the room's own encoding for as long as the room lives.
  */
 const SHARED_FRAME_BYTES = 64 * 1024;
-const sharedSyncFrames = new WeakMap<Uint8Array, { readonly docName: string; readonly frame: Uint8Array }>();
+const sharedSyncFrames = new WeakMap<Uint8Array, { readonly docName: string; readonly frame: WeakRef<Buffer> }>();
 
 function syncFrame(docName: string, message: Uint8Array): Uint8Array {
   if (message.byteLength < SHARED_FRAME_BYTES) return encodeServerSync(docName, message);
   const known = sharedSyncFrames.get(message);
-  if (known !== undefined && known.docName === docName) return known.frame;
-  const frame = encodeServerSync(docName, message);
-  sharedSyncFrames.set(message, { docName, frame });
+  const kept = known !== undefined && known.docName === docName ? known.frame.deref() : undefined;
+  if (kept !== undefined) return kept;
+  const encoded = encodeServerSync(docName, message);
+  const frame = Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength);
+  sharedSyncFrames.set(message, { docName, frame: new WeakRef(frame) });
   return frame;
 }
 
