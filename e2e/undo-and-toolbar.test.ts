@@ -66,10 +66,10 @@ describe('undo and redo', () => {
       await waitForEnabled(page, 'undo', false);
       await caretToEndOfBlock(page, 0);
       await page.keyboard.press('Enter');
-      await page.keyboard.type('One');
+      await page.keyboard.insertText('One');
       await sleep(UNDO_STEP_PAUSE_MS);
       await page.keyboard.press('Enter');
-      await page.keyboard.type('Two');
+      await page.keyboard.insertText('Two');
       await waitForEnabled(page, 'undo', true);
 
       await page.keyboard.press('ControlOrMeta+z');
