@@ -72,3 +72,18 @@ describe('ConversionPool whose worker cannot start', () => {
     await assert.rejects(retried, { code: 'conversion-failed' });
   });
 });
+
+describe('ConversionPool whose worker is not ready in time', () => {
+  // A real worker takes tens of milliseconds to load its code: with 1 ms to say it is ready, every
+  // start counts as hanging, as a worker stuck in its start would.
+  const pool = new ConversionPool({ startTimeoutMs: 1, restartDelayMs: 60_000 });
+  after(() => pool.close());
+
+  it('gives up the worker, refuses the waiting conversions and the next ones during the delay', { timeout: 30_000 }, async () => {
+    const waiting = pool.run({ kind: 'import', format: 'md', text: 'waiting' });
+    await assert.rejects(waiting, { code: 'conversion-failed', message: /did not start within 1 ms/ });
+    assert.equal(pool.runningWorkers, 0, 'the hanging worker is given up');
+    await assert.rejects(pool.run({ kind: 'import', format: 'md', text: 'next' }), { code: 'conversion-failed' });
+    assert.equal(pool.runningWorkers, 0, 'no worker is started during the delay');
+  });
+});
