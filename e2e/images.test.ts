@@ -232,7 +232,7 @@ describe('pictures', () => {
     });
   });
 
-  it('a picture copied from one document and pasted into another is brought over to it', { timeout: 60_000 }, async () => {
+  it('a picture copied from one document and pasted into another is brought over to it, waiting out a refusal for too many requests', { timeout: 60_000 }, async () => {
     await runScenario(e2e(), async (scenario) => {
       const from = await scenario.newDoc('From here:\n');
       const to = await scenario.newDoc('To there:\n');
@@ -253,9 +253,22 @@ describe('pictures', () => {
       assert.ok(!copied.includes(' src='), `the clipboard carries no address another application would load: ${copied}`);
 
       const bob = await scenario.open(to.editPath, 'Bob');
+      // The server refuses the copy's first look at each document's picture as too many requests
+      // (as its per-address limit would during a paste of many pictures): the copy waits it out.
+      const copyCheck = `HEAD /api/docs/${to.id}/blobs/${blobId(png)}`;
+      const copyRead = `GET /api/docs/${from.id}/blobs/${blobId(png)}`;
+      const refused: string[] = [];
+      await bob.page.route(`**/api/docs/*/blobs/${blobId(png)}*`, async (route) => {
+        const request = route.request();
+        const what = `${request.method()} ${new URL(request.url()).pathname}`;
+        if (refused.includes(what) || (what !== copyCheck && what !== copyRead)) return route.continue();
+        refused.push(what);
+        await route.fulfill({ status: 429, headers: { 'Retry-After': '1' }, contentType: 'application/json', body: '{"error":{"code":"rate-limited","message":"Too many requests"}}' });
+      });
       await caretToEndOfBlock(bob.page, 0);
       await paste(bob.page, { 'text/html': copied, 'text/plain': '' });
       await waitForImages(bob.page, 'the copied picture to be brought over', (images) => images.length === 1 && images[0]!.loaded && images[0]!.upload === 'done');
+      assert.deepEqual(refused, [copyCheck, copyRead], 'the copy\'s check and its read were each refused once');
       const stored = await fetch(`${scenario.server.url}/api/docs/${to.id}/blobs/${blobId(png)}`);
       assert.equal(stored.status, 200, 'the second document holds the picture itself');
       assert.deepEqual([...alice.pageErrors, ...bob.pageErrors], []);

@@ -57,10 +57,28 @@ export function copyPastedPictures(slice: Slice, sources: ReadonlyMap<string, st
   }
 }
 
+/** Tries this many times, in all, a request the server refused as too many (429). */
+const BUSY_ATTEMPTS = 4;
+
+/**
+ * A fetch that waits out a refusal for too many requests (a paste of many pictures can meet the
+ * server's per-address limit): as long as the answer's Retry-After says (1 s when it says
+ * nothing usable), a few times, then gives the last answer.
+ */
+async function fetchWaitingOutBusy(url: string, init?: RequestInit): Promise<Response> {
+  for (let attempt = 1; ; attempt++) {
+    const response = await fetch(url, init);
+    if (response.status !== 429 || attempt >= BUSY_ATTEMPTS) return response;
+    const seconds = Number(response.headers.get('Retry-After'));
+    const waitMs = Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, 30) * 1000 : 1000;
+    await new Promise((resolve) => setTimeout(resolve, waitMs));
+  }
+}
+
 async function copyPicture(from: string, id: string, docName: string, uploads: ImageUploads): Promise<void> {
-  const own = await fetch(blobPath(docName, id), { method: 'HEAD' });
+  const own = await fetchWaitingOutBusy(blobPath(docName, id), { method: 'HEAD' });
   if (own.ok) return;
-  const source = await fetch(from);
+  const source = await fetchWaitingOutBusy(from);
   if (!source.ok) return;
   const picture = await readPicture(await source.blob());
   if ('id' in picture && picture.id === id) await uploads.add(id, picture.blob);
