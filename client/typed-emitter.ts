@@ -6,24 +6,33 @@ export type Listener<Args extends unknown[]> = (...args: Args) => void;
 type AnyListener = (...args: unknown[]) => void;
 
 export class TypedEmitter<Events extends { [K in keyof Events]: unknown[] }> {
-  private readonly listeners = new Map<keyof Events, Set<AnyListener>>();
+  /**
+   * Each event's listeners, in the order they were added. A list is never changed once made: `on`
+   * and `off` put a new one in its place, so `emit` walks the list as it was when the event was
+   * emitted without copying it (an event is emitted per message received; listeners change rarely).
+   */
+  private readonly listeners = new Map<keyof Events, readonly AnyListener[]>();
 
   on<K extends keyof Events>(event: K, listener: Listener<Events[K]>): this {
-    let set = this.listeners.get(event);
-    if (set === undefined) this.listeners.set(event, (set = new Set()));
-    set.add(listener as unknown as AnyListener);
+    const list = this.listeners.get(event) ?? [];
+    const added = listener as unknown as AnyListener;
+    if (!list.includes(added)) this.listeners.set(event, [...list, added]);
     return this;
   }
 
   off<K extends keyof Events>(event: K, listener: Listener<Events[K]>): this {
-    this.listeners.get(event)?.delete(listener as unknown as AnyListener);
+    const list = this.listeners.get(event);
+    if (list === undefined) return this;
+    const left = list.filter((each) => each !== (listener as unknown as AnyListener));
+    if (left.length === 0) this.listeners.delete(event);
+    else this.listeners.set(event, left);
     return this;
   }
 
   protected emit<K extends keyof Events>(event: K, ...args: Events[K]): void {
-    const set = this.listeners.get(event);
-    if (set === undefined) return;
-    for (const listener of [...set]) listener(...args);
+    const list = this.listeners.get(event);
+    if (list === undefined) return;
+    for (let i = 0; i < list.length; i++) list[i]!(...args);
   }
 
   protected removeAllListeners(): void {

@@ -96,7 +96,7 @@ describe('WebSocket frames', () => {
     }
   });
 
-  it('reads every name as lib0 reads a string: ASCII, other UTF-8, bytes that are not UTF-8, around the plain-name length', () => {
+  it('reads every name as lib0 reads a string: ASCII, other UTF-8, bytes that are not UTF-8, around the plain-name length, the same name again and one byte off it', () => {
     const seed = testSeed();
     const random = prng(seed);
     const asLib0 = (frame: Uint8Array): string => {
@@ -115,9 +115,15 @@ describe('WebSocket frames', () => {
         assert.deepEqual(decodeClientFrame(encodeLeave(fixed)), { kind: FRAME_LEAVE, name: fixed });
         assert.deepEqual(decodeServerFrame(encodeServerSync(fixed, bytes)), { kind: FRAME_SYNC, name: fixed, message: bytes });
       }
+      let previous: Uint8Array = new Uint8Array(0);
       for (let i = 0; i < 5_000; i++) {
-        // Mostly ASCII, sometimes a byte above it (a lead or continuation byte, valid or not).
-        const nameBytes = Uint8Array.from({ length: int(random, 80) }, () => (int(random, 8) === 0 ? 128 + int(random, 128) : int(random, 128)));
+        // Mostly ASCII, sometimes a byte above it (a lead or continuation byte, valid or not); often
+        // the name just read again, or it with one byte changed (the decoder reuses the last name).
+        const fresh = (): Uint8Array => Uint8Array.from({ length: int(random, 80) }, () => (int(random, 8) === 0 ? 128 + int(random, 128) : int(random, 128)));
+        const pick = int(random, 6);
+        const nameBytes = pick <= 2 ? previous.slice() : fresh();
+        if (pick === 2 && nameBytes.length > 0) nameBytes[int(random, nameBytes.length)] = int(random, 8) === 0 ? 128 + int(random, 128) : int(random, 128);
+        previous = nameBytes;
         const frame = leaveOf(nameBytes);
         let expected: string | null;
         try {

@@ -137,106 +137,125 @@ export function encodeKicked(name: string, error: QuireErrorPayload): Uint8Array
 
 /** Reads what a client sent; null when the bytes are not exactly one well-formed client frame. */
 export function decodeClientFrame(bytes: Uint8Array): ClientFrame | null {
-  return readExactly(bytes, (decoder): ClientFrame | null => {
-    const kind = decoding.readUint8(decoder);
-    switch (kind) {
-      case FRAME_JOIN: {
-        const ack = decoding.readVarUint(decoder);
-        const name = readName(decoder);
-        const json = decoding.readVarString(decoder);
-        if (json.length > MAX_JOIN_JSON_CHARS) return null;
-        const body: unknown = JSON.parse(json);
-        if (typeof body !== 'object' || body === null || Array.isArray(body)) return null;
-        const { token, options } = body as { token?: unknown; options?: unknown };
-        return { kind, ack, name, token: token ?? null, options };
-      }
-      case FRAME_LEAVE:
-        return { kind, name: readName(decoder) };
-      case FRAME_SYNC: {
-        const ack = decoding.readVarUint(decoder);
-        const name = readName(decoder);
-        return { kind, ack, name, message: decoding.readVarUint8Array(decoder) };
-      }
-      case FRAME_AWARENESS: {
-        const name = readName(decoder);
-        return { kind, name, update: decoding.readVarUint8Array(decoder) };
-      }
-      case FRAME_VERIFY: {
-        const ack = decoding.readVarUint(decoder);
-        const name = readName(decoder);
-        return { kind, ack, name, snapshot: decoding.readVarUint8Array(decoder) };
-      }
-      default:
-        return null;
+  return readExactly(bytes, readClientFrame);
+}
+
+function readClientFrame(decoder: decoding.Decoder): ClientFrame | null {
+  const kind = decoding.readUint8(decoder);
+  switch (kind) {
+    case FRAME_JOIN: {
+      const ack = decoding.readVarUint(decoder);
+      const name = readName(decoder);
+      const json = decoding.readVarString(decoder);
+      if (json.length > MAX_JOIN_JSON_CHARS) return null;
+      const body: unknown = JSON.parse(json);
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) return null;
+      const { token, options } = body as { token?: unknown; options?: unknown };
+      return { kind, ack, name, token: token ?? null, options };
     }
-  });
+    case FRAME_LEAVE:
+      return { kind, name: readName(decoder) };
+    case FRAME_SYNC: {
+      const ack = decoding.readVarUint(decoder);
+      const name = readName(decoder);
+      return { kind, ack, name, message: decoding.readVarUint8Array(decoder) };
+    }
+    case FRAME_AWARENESS: {
+      const name = readName(decoder);
+      return { kind, name, update: decoding.readVarUint8Array(decoder) };
+    }
+    case FRAME_VERIFY: {
+      const ack = decoding.readVarUint(decoder);
+      const name = readName(decoder);
+      return { kind, ack, name, snapshot: decoding.readVarUint8Array(decoder) };
+    }
+    default:
+      return null;
+  }
 }
 
 /** Reads what the server sent; null when the bytes are not exactly one well-formed server frame. */
 export function decodeServerFrame(bytes: Uint8Array): ServerFrame | null {
-  return readExactly(bytes, (decoder): ServerFrame | null => {
-    const kind = decoding.readUint8(decoder);
-    switch (kind) {
-      case FRAME_SYNC: {
-        const name = readName(decoder);
-        return { kind, name, message: decoding.readVarUint8Array(decoder) };
-      }
-      case FRAME_AWARENESS: {
-        const name = readName(decoder);
-        return { kind, name, update: decoding.readVarUint8Array(decoder) };
-      }
-      case FRAME_REPLY: {
-        const ack = decoding.readVarUint(decoder);
-        const reply = JSON.parse(decoding.readVarString(decoder)) as { ok?: unknown; covered?: unknown };
-        const stateVector = decoding.readVarUint8Array(decoder);
-        if (typeof reply !== 'object' || reply === null || typeof reply.ok !== 'boolean') return null;
-        if (!reply.ok && !isQuireErrorPayload((reply as { error?: unknown }).error)) return null;
-        const full = reply.ok && reply.covered === false ? { ...reply, stateVector } : reply;
-        return { kind, ack, reply: full as JoinReply | SaveReply | VerifyReply };
-      }
-      case FRAME_ERROR: {
-        const error: unknown = JSON.parse(decoding.readVarString(decoder));
-        return isQuireErrorPayload(error) ? { kind, error } : null;
-      }
-      case FRAME_KICKED: {
-        const name = readName(decoder);
-        const error: unknown = JSON.parse(decoding.readVarString(decoder));
-        return isQuireErrorPayload(error) ? { kind, name, error } : null;
-      }
-      default:
-        return null;
+  return readExactly(bytes, readServerFrame);
+}
+
+function readServerFrame(decoder: decoding.Decoder): ServerFrame | null {
+  const kind = decoding.readUint8(decoder);
+  switch (kind) {
+    case FRAME_SYNC: {
+      const name = readName(decoder);
+      return { kind, name, message: decoding.readVarUint8Array(decoder) };
     }
-  });
+    case FRAME_AWARENESS: {
+      const name = readName(decoder);
+      return { kind, name, update: decoding.readVarUint8Array(decoder) };
+    }
+    case FRAME_REPLY: {
+      const ack = decoding.readVarUint(decoder);
+      const reply = JSON.parse(decoding.readVarString(decoder)) as { ok?: unknown; covered?: unknown };
+      const stateVector = decoding.readVarUint8Array(decoder);
+      if (typeof reply !== 'object' || reply === null || typeof reply.ok !== 'boolean') return null;
+      if (!reply.ok && !isQuireErrorPayload((reply as { error?: unknown }).error)) return null;
+      const full = reply.ok && reply.covered === false ? { ...reply, stateVector } : reply;
+      return { kind, ack, reply: full as JoinReply | SaveReply | VerifyReply };
+    }
+    case FRAME_ERROR: {
+      const error: unknown = JSON.parse(decoding.readVarString(decoder));
+      return isQuireErrorPayload(error) ? { kind, error } : null;
+    }
+    case FRAME_KICKED: {
+      const name = readName(decoder);
+      const error: unknown = JSON.parse(decoding.readVarString(decoder));
+      return isQuireErrorPayload(error) ? { kind, name, error } : null;
+    }
+    default:
+      return null;
+  }
 }
 
 /** Longest name read without the TextDecoder (document ids are 21 characters). */
 const MAX_PLAIN_NAME = 64;
 
+/** The last name read without the TextDecoder: a connection's frames mostly name one document. */
+let lastName = '';
+
 /**
  * Reads a document name, a length-prefixed UTF-8 string. Names are short ASCII ids, turned into a
  * string here directly: the TextDecoder is a call out of JavaScript for every frame, a good part of
- * decoding one. Any other string is read by lib0 as before, so the result is the same for all.
+ * decoding one. When the bytes spell the name read last, that string is returned again instead of
+ * a new one being built (one string allocation per character spared, per frame). Any other string
+ * is read by lib0 as before, so the result is the same for all.
  */
 function readName(decoder: decoding.Decoder): string {
   const start = decoder.pos;
   const length = decoding.readVarUint(decoder);
-  if (length <= MAX_PLAIN_NAME && decoder.pos + length <= decoder.arr.length) {
-    const bytes = decoder.arr;
-    let name = '';
-    let i = decoder.pos;
-    const end = i + length;
-    for (; i < end; i++) {
-      const byte = bytes[i]!;
-      if (byte >= 0x80) break;
-      name += String.fromCharCode(byte);
-    }
+  const bytes = decoder.arr;
+  const from = decoder.pos;
+  const end = from + length;
+  if (length > MAX_PLAIN_NAME || end > bytes.length) {
+    decoder.pos = start;
+    return decoding.readVarString(decoder);
+  }
+  if (length === lastName.length) {
+    let i = from;
+    while (i < end && bytes[i] === lastName.charCodeAt(i - from)) i++;
     if (i === end) {
       decoder.pos = end;
-      return name;
+      return lastName;
     }
   }
-  decoder.pos = start;
-  return decoding.readVarString(decoder);
+  let name = '';
+  for (let i = from; i < end; i++) {
+    const byte = bytes[i]!;
+    if (byte >= 0x80) {
+      decoder.pos = start;
+      return decoding.readVarString(decoder);
+    }
+    name += String.fromCharCode(byte);
+  }
+  decoder.pos = end;
+  lastName = name;
+  return name;
 }
 
 /** Runs `read` over the bytes; null when it fails, throws (truncated, bad JSON) or leaves bytes over. */

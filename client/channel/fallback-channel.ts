@@ -5,31 +5,50 @@
  * it reconnects by itself); a fallback is kept for the channel's life.
  */
 import type { JoinOptions, JoinReply, SaveReply, VerifyReply } from '../../shared/events.js';
-import { TypedEmitter } from '../typed-emitter.js';
+import type { Listener } from '../typed-emitter.js';
 import type { Channel, ChannelEvents, ChannelKind } from './channel.js';
 
 /** Failed WebSocket attempts, none ever opened, after which Socket.IO takes over. */
 export const FAILURES_BEFORE_FALLBACK = 2;
 
-const FORWARDED: readonly (keyof ChannelEvents)[] = ['connect', 'disconnect', 'connect-failed', 'reconnecting', 'sync', 'awareness', 'quire-error', 'kicked'];
+/** A listener given to the fallback channel, with its event. */
+interface Subscription {
+  readonly event: keyof ChannelEvents;
+  readonly listener: Listener<never[]>;
+}
 
-export class FallbackChannel extends TypedEmitter<ChannelEvents> implements Channel {
+export class FallbackChannel implements Channel {
   private current: Channel;
   private everConnected = false;
   private failures = 0;
   private wanted = false;
-  private readonly forwarders = new Map<keyof ChannelEvents, (...args: unknown[]) => void>();
+  /**
+   * The listeners given to this channel. They listen on the channel in use directly (a message
+   * received is not emitted a second time on its way to the provider) and move to the fallback
+   * with it.
+   */
+  private subscriptions: Subscription[] = [];
 
   constructor(
     first: Channel,
     private readonly makeFallback: () => Channel,
   ) {
-    super();
     this.current = first;
-    for (const event of FORWARDED) this.forwarders.set(event, (...args: unknown[]) => this.forward(event, args));
-    this.attach(first);
     first.on('connect', this.onFirstConnect);
     first.on('connect-failed', this.onFirstFailed);
+  }
+
+  on<K extends keyof ChannelEvents>(event: K, listener: Listener<ChannelEvents[K]>): this {
+    const known = this.subscriptions.some((each) => each.event === event && each.listener === (listener as unknown));
+    if (!known) this.subscriptions.push({ event, listener: listener as unknown as Listener<never[]> });
+    this.current.on(event, listener);
+    return this;
+  }
+
+  off<K extends keyof ChannelEvents>(event: K, listener: Listener<ChannelEvents[K]>): this {
+    this.subscriptions = this.subscriptions.filter((each) => !(each.event === event && each.listener === (listener as unknown)));
+    this.current.off(event, listener);
+    return this;
   }
 
   get kind(): ChannelKind {
@@ -66,7 +85,7 @@ export class FallbackChannel extends TypedEmitter<ChannelEvents> implements Chan
   destroy(): void {
     this.wanted = false;
     this.current.destroy();
-    this.removeAllListeners();
+    this.subscriptions = [];
   }
 
   join(docName: string, token: string | null, options: JoinOptions, ack: (reply: JoinReply) => void): void {
@@ -89,12 +108,8 @@ export class FallbackChannel extends TypedEmitter<ChannelEvents> implements Chan
     this.current.verify(docName, snapshot, ack);
   }
 
-  private forward(event: keyof ChannelEvents, args: unknown[]): void {
-    (this.emit as (event: keyof ChannelEvents, ...args: unknown[]) => void)(event, ...args);
-  }
-
   private attach(channel: Channel): void {
-    for (const [event, forwarder] of this.forwarders) channel.on(event, forwarder as never);
+    for (const { event, listener } of this.subscriptions) channel.on(event, listener as never);
   }
 
   private readonly onFirstConnect = (): void => {

@@ -132,7 +132,9 @@ export class WebSocketChannel extends TypedEmitter<ChannelEvents> implements Cha
       return;
     }
     this.socket = socket;
-    socket.binaryType = 'arraybuffer';
+    // Node's ws hands over each message as a Buffer by default; as an ArrayBuffer it would be
+    // copied first. A browser's WebSocket gives a Blob unless asked for an ArrayBuffer.
+    if (socket.binaryType !== 'nodebuffer') socket.binaryType = 'arraybuffer';
     socket.onopen = () => {
       this.isOpen = true;
       this.attempts = 0;
@@ -150,7 +152,7 @@ export class WebSocketChannel extends TypedEmitter<ChannelEvents> implements Cha
   }
 
   private receive(data: unknown): void {
-    const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : null;
+    const bytes = data instanceof Uint8Array ? data : data instanceof ArrayBuffer ? new Uint8Array(data) : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : null;
     const frame = bytes === null ? null : decodeServerFrame(bytes);
     if (frame === null) return;
     switch (frame.kind) {

@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Awareness, encodeAwarenessUpdate } from 'y-protocols/awareness';
 import * as Y from 'yjs';
+import type { Channel } from '../../client/channel/channel.js';
+import { FallbackChannel } from '../../client/channel/fallback-channel.js';
 import { encodeUpdateMessage } from '../../shared/protocol.js';
 import { FRAME_REPLY, encodeClientSync } from '../../shared/ws-frames.js';
 import { chainedChanges, snapshotOf } from '../support/doc-state.js';
@@ -15,6 +17,15 @@ import { useTestServer } from '../support/test-server.js';
 import { waitFor } from '../support/wait.js';
 
 const CHANGES = 60;
+
+/**
+ * The channel that receives the provider's messages (behind the fallback channel, the one in use),
+ * to deliver messages as a transport does, synchronously one after another.
+ */
+function receivingChannel(channel: Channel): { emit(event: 'sync' | 'awareness', docName: string, message: Uint8Array): void } {
+  const receiving = channel instanceof FallbackChannel ? channel.active : channel;
+  return receiving as unknown as { emit(event: 'sync' | 'awareness', docName: string, message: Uint8Array): void };
+}
 
 describe('changes a provider receives', () => {
   const t = useTestServer();
@@ -51,7 +62,7 @@ describe('changes a provider receives', () => {
     let transactions = 0;
     reader.doc.on('afterTransaction', () => transactions++);
     // As a transport delivers messages read in one go: one after another, synchronously.
-    const channel = reader.channel as unknown as { emit(event: 'sync', docName: string, message: Uint8Array): void };
+    const channel = receivingChannel(reader.channel);
     channel.emit('sync', docName, encodeUpdateMessage(updates[0]!));
     channel.emit('sync', docName, encodeUpdateMessage(new Uint8Array([0xff, 0xff, 0xff, 0x01])));
     channel.emit('sync', docName, encodeUpdateMessage(updates[1]!));
@@ -79,7 +90,7 @@ describe('changes a provider receives', () => {
     const other = new Awareness(new Y.Doc());
     try {
       other.setLocalState({ user: { name: 'Ana' } });
-      const channel = reader.channel as unknown as { emit(event: 'sync' | 'awareness', docName: string, message: Uint8Array): void };
+      const channel = receivingChannel(reader.channel);
       let transactions = 0;
       reader.doc.on('afterTransaction', () => transactions++);
       for (const update of updates) channel.emit('sync', docName, encodeUpdateMessage(update));
