@@ -31,6 +31,8 @@ export interface WebSocketLike {
   onmessage: ((event: { data: unknown }) => void) | null;
   send(data: Uint8Array): void;
   close(code?: number, reason?: string): void;
+  /** Node's ws also has this: each message as it came, without the event object made for onmessage. */
+  on?(event: 'message', listener: (data: unknown, isBinary: boolean) => void): unknown;
 }
 
 export type WebSocketClass = new (url: string) => WebSocketLike;
@@ -140,7 +142,14 @@ export class WebSocketChannel extends TypedEmitter<ChannelEvents> implements Cha
       this.attempts = 0;
       this.emit('connect');
     };
-    socket.onmessage = (event) => this.receive(event.data);
+    if (typeof socket.on === 'function') {
+      // Only binary messages are frames; a text one is ignored, as a string is by receive.
+      socket.on('message', (data, isBinary) => {
+        if (isBinary && this.socket === socket) this.receive(data);
+      });
+    } else {
+      socket.onmessage = (event) => this.receive(event.data);
+    }
     socket.onerror = () => undefined;
     socket.onclose = () => {
       const wasOpen = this.isOpen;
