@@ -258,9 +258,11 @@ describe('pictures', () => {
       const copyCheck = `HEAD /api/docs/${to.id}/blobs/${blobId(png)}`;
       const copyRead = `GET /api/docs/${from.id}/blobs/${blobId(png)}`;
       const refused: string[] = [];
+      const asked: string[] = [];
       await bob.page.route(`**/api/docs/*/blobs/${blobId(png)}*`, async (route) => {
         const request = route.request();
         const what = `${request.method()} ${new URL(request.url()).pathname}`;
+        asked.push(what);
         if (refused.includes(what) || (what !== copyCheck && what !== copyRead)) return route.continue();
         refused.push(what);
         await route.fulfill({ status: 429, headers: { 'Retry-After': '1' }, contentType: 'application/json', body: '{"error":{"code":"rate-limited","message":"Too many requests"}}' });
@@ -269,6 +271,7 @@ describe('pictures', () => {
       await paste(bob.page, { 'text/html': copied, 'text/plain': '' });
       await waitForImages(bob.page, 'the copied picture to be brought over', (images) => images.length === 1 && images[0]!.loaded && images[0]!.upload === 'done');
       assert.deepEqual(refused, [copyCheck, copyRead], 'the copy\'s check and its read were each refused once');
+      assert.deepEqual([copyCheck, copyRead].map((what) => asked.filter((each) => each === what).length), [2, 2], `each asked again after its refusal: ${asked.join(', ')}`);
       const stored = await fetch(`${scenario.server.url}/api/docs/${to.id}/blobs/${blobId(png)}`);
       assert.equal(stored.status, 200, 'the second document holds the picture itself');
       assert.deepEqual([...alice.pageErrors, ...bob.pageErrors], []);

@@ -34,6 +34,8 @@ export class FallbackChannel implements Channel {
     private readonly makeFallback: () => Channel,
   ) {
     this.current = first;
+    // These run before the listeners given to this channel: on the failure that makes it fall
+    // back, the switch is made before they hear of the failure (none of them reads `kind`).
     first.on('connect', this.onFirstConnect);
     first.on('connect-failed', this.onFirstFailed);
   }

@@ -134,8 +134,8 @@ export class WebSocketChannel extends TypedEmitter<ChannelEvents> implements Cha
       return;
     }
     this.socket = socket;
-    // Node's ws hands over each message as a Buffer by default; as an ArrayBuffer it would be
-    // copied first. A browser's WebSocket gives a Blob unless asked for an ArrayBuffer.
+    // Node's ws hands over each message as a Buffer by default (copied once, in receive). A
+    // browser's WebSocket gives a Blob unless asked for an ArrayBuffer.
     if (socket.binaryType !== 'nodebuffer') socket.binaryType = 'arraybuffer';
     socket.onopen = () => {
       this.isOpen = true;
@@ -161,7 +161,10 @@ export class WebSocketChannel extends TypedEmitter<ChannelEvents> implements Cha
   }
 
   private receive(data: unknown): void {
-    const bytes = data instanceof Uint8Array ? data : data instanceof ArrayBuffer ? new Uint8Array(data) : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : null;
+    // ws's Buffer is a view into the socket's read, which may hold other messages: it is copied
+    // (to a buffer of the message's own size, as ws would copy it to an ArrayBuffer) so that what
+    // Yjs keeps of a message (a binary value is a view into it) does not keep the whole read alive.
+    const bytes = data instanceof Uint8Array ? Uint8Array.prototype.slice.call(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : null;
     const frame = bytes === null ? null : decodeServerFrame(bytes);
     if (frame === null) return;
     switch (frame.kind) {

@@ -69,6 +69,7 @@ async function fetchWaitingOutBusy(url: string, init?: RequestInit): Promise<Res
   for (let attempt = 1; ; attempt++) {
     const response = await fetch(url, init);
     if (response.status !== 429 || attempt >= BUSY_ATTEMPTS) return response;
+    await response.body?.cancel();
     const seconds = Number(response.headers.get('Retry-After'));
     const waitMs = Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, 30) * 1000 : 1000;
     await new Promise((resolve) => setTimeout(resolve, waitMs));

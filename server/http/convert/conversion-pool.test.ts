@@ -63,8 +63,9 @@ describe('ConversionPool whose worker cannot start', () => {
     assert.equal(pool.runningWorkers, 0);
     assert.equal(pool.hasFreeWorker, false);
     // Within the delay: refused at once, and no worker is started for it.
-    await assert.rejects(pool.run(request), { code: 'conversion-failed' });
-    assert.equal(pool.runningWorkers, 0);
+    const refused = pool.run(request);
+    assert.equal(pool.runningWorkers, 0, 'no worker is started for a conversion asked for during the delay');
+    await assert.rejects(refused, { code: 'conversion-failed' });
     assert.ok(Date.now() - failedAt < restartDelayMs, 'the second refusal came within the delay');
     await waitFor('the delay to pass', () => pool.hasFreeWorker, restartDelayMs + 5_000);
     const retried = pool.run(request);
@@ -83,7 +84,8 @@ describe('ConversionPool whose worker is not ready in time', () => {
     const waiting = pool.run({ kind: 'import', format: 'md', text: 'waiting' });
     await assert.rejects(waiting, { code: 'conversion-failed', message: /did not start within 1 ms/ });
     assert.equal(pool.runningWorkers, 0, 'the hanging worker is given up');
-    await assert.rejects(pool.run({ kind: 'import', format: 'md', text: 'next' }), { code: 'conversion-failed' });
+    const next = pool.run({ kind: 'import', format: 'md', text: 'next' });
     assert.equal(pool.runningWorkers, 0, 'no worker is started during the delay');
+    await assert.rejects(next, { code: 'conversion-failed', message: /did not start within 1 ms/ });
   });
 });
