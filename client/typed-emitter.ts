@@ -35,6 +35,11 @@ export class TypedEmitter<Events extends { [K in keyof Events]: unknown[] }> {
     for (let i = 0; i < list.length; i++) list[i]!(...args);
   }
 
+  /** Calls `visit` with every listener and its event, in the order they were added per event. */
+  protected forEachListener(visit: <K extends keyof Events>(event: K, listener: Listener<Events[K]>) => void): void {
+    for (const [event, list] of this.listeners) for (const listener of list) visit(event, listener as unknown as Listener<Events[typeof event]>);
+  }
+
   protected removeAllListeners(): void {
     this.listeners.clear();
   }

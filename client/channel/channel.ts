@@ -7,7 +7,7 @@
  */
 import type { QuireErrorPayload } from '../../shared/errors.js';
 import type { JoinOptions, JoinReply, SaveReply, VerifyReply } from '../../shared/events.js';
-import type { Listener } from '../typed-emitter.js';
+import type { TypedEmitter } from '../typed-emitter.js';
 
 export interface ChannelEvents {
   /** A connection is open; nothing is joined on it yet. */
@@ -26,9 +26,7 @@ export interface ChannelEvents {
 
 export type ChannelKind = 'websocket' | 'socket.io';
 
-export interface Channel {
-  on<K extends keyof ChannelEvents>(event: K, listener: Listener<ChannelEvents[K]>): this;
-  off<K extends keyof ChannelEvents>(event: K, listener: Listener<ChannelEvents[K]>): this;
+export interface Channel extends Pick<TypedEmitter<ChannelEvents>, 'on' | 'off'> {
   readonly kind: ChannelKind;
   readonly connected: boolean;
   /** What carries the connection now, for diagnostics: 'websocket', or Socket.IO's 'polling' / 'websocket'. */

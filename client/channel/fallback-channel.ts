@@ -5,34 +5,28 @@
  * it reconnects by itself); a fallback is kept for the channel's life.
  */
 import type { JoinOptions, JoinReply, SaveReply, VerifyReply } from '../../shared/events.js';
-import type { Listener } from '../typed-emitter.js';
+import { TypedEmitter, type Listener } from '../typed-emitter.js';
 import type { Channel, ChannelEvents, ChannelKind } from './channel.js';
 
 /** Failed WebSocket attempts, none ever opened, after which Socket.IO takes over. */
 export const FAILURES_BEFORE_FALLBACK = 2;
 
-/** A listener given to the fallback channel, with its event. */
-interface Subscription {
-  readonly event: keyof ChannelEvents;
-  readonly listener: Listener<never[]>;
-}
-
-export class FallbackChannel implements Channel {
+/**
+ * The listeners given to this channel are kept here and also listen on the channel in use
+ * directly (a message received is not emitted a second time on its way to the provider); they
+ * move to the fallback with it. This channel never emits.
+ */
+export class FallbackChannel extends TypedEmitter<ChannelEvents> implements Channel {
   private current: Channel;
   private everConnected = false;
   private failures = 0;
   private wanted = false;
-  /**
-   * The listeners given to this channel. They listen on the channel in use directly (a message
-   * received is not emitted a second time on its way to the provider) and move to the fallback
-   * with it.
-   */
-  private subscriptions: Subscription[] = [];
 
   constructor(
     first: Channel,
     private readonly makeFallback: () => Channel,
   ) {
+    super();
     this.current = first;
     // These run before the listeners given to this channel: on the failure that makes it fall
     // back, the switch is made before they hear of the failure (none of them reads `kind`).
@@ -40,15 +34,14 @@ export class FallbackChannel implements Channel {
     first.on('connect-failed', this.onFirstFailed);
   }
 
-  on<K extends keyof ChannelEvents>(event: K, listener: Listener<ChannelEvents[K]>): this {
-    const known = this.subscriptions.some((each) => each.event === event && each.listener === (listener as unknown));
-    if (!known) this.subscriptions.push({ event, listener: listener as unknown as Listener<never[]> });
+  override on<K extends keyof ChannelEvents>(event: K, listener: Listener<ChannelEvents[K]>): this {
+    super.on(event, listener);
     this.current.on(event, listener);
     return this;
   }
 
-  off<K extends keyof ChannelEvents>(event: K, listener: Listener<ChannelEvents[K]>): this {
-    this.subscriptions = this.subscriptions.filter((each) => !(each.event === event && each.listener === (listener as unknown)));
+  override off<K extends keyof ChannelEvents>(event: K, listener: Listener<ChannelEvents[K]>): this {
+    super.off(event, listener);
     this.current.off(event, listener);
     return this;
   }
@@ -87,7 +80,7 @@ export class FallbackChannel implements Channel {
   destroy(): void {
     this.wanted = false;
     this.current.destroy();
-    this.subscriptions = [];
+    this.removeAllListeners();
   }
 
   join(docName: string, token: string | null, options: JoinOptions, ack: (reply: JoinReply) => void): void {
@@ -111,7 +104,7 @@ export class FallbackChannel implements Channel {
   }
 
   private attach(channel: Channel): void {
-    for (const { event, listener } of this.subscriptions) channel.on(event, listener as never);
+    this.forEachListener((event, listener) => channel.on(event, listener));
   }
 
   private readonly onFirstConnect = (): void => {
