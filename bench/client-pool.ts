@@ -5,7 +5,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { profileArgs } from './peers/child-server.js';
+import { instrumentArgs } from './peers/child-server.js';
 import type { WorkerEnvelope, WorkerReply, WorkerRequest } from './worker-protocol.js';
 
 const workerScript = fileURLToPath(new URL('./client-worker.ts', import.meta.url));
@@ -35,8 +35,8 @@ export class ClientPool {
 
   /** Starts a worker and resolves once it is ready for requests. */
   static async start(): Promise<ClientPool> {
-    // QUIRE_BENCH_PROFILE=<dir> profiles the client worker too, as it does the servers.
-    const child = fork(workerScript, [], { execArgv: [...profileArgs(), '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // QUIRE_BENCH_PROFILE and QUIRE_BENCH_SEGMENTS measure the client worker too, as they do the servers.
+    const child = fork(workerScript, [], { execArgv: [...instrumentArgs(), '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const pool = new ClientPool(child);
     await new Promise<void>((resolve, reject) => {
       pool.pending.set(0, (reply) => (reply.type === 'error' ? reject(new Error(reply.message)) : resolve()));

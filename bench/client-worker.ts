@@ -11,6 +11,7 @@ import { PINGS_NAME } from './ping.js';
 import { monotonicMs } from './stats.js';
 import { sleep, withTimeout } from '../test/support/wait.js';
 import { TEXT_NAME } from './trace.js';
+import { segmentsRecorder } from './segments/relay-segments.js';
 import type { WatchTarget, WorkerEnvelope, WorkerReply, WorkerRequest } from './worker-protocol.js';
 
 interface Reader {
@@ -24,6 +25,8 @@ interface Reader {
 let readers: Reader[] = [];
 let latencies: number[] = [];
 let recordFrom = Number.POSITIVE_INFINITY;
+/** The segments recorder, when the run records them (QUIRE_BENCH_SEGMENTS). */
+const segments = segmentsRecorder();
 
 function watchPings(reader: Reader): void {
   const pings = reader.client.doc.getMap<number>(PINGS_NAME);
@@ -33,7 +36,10 @@ function watchPings(reader: Reader): void {
       const sentAt = pings.get(key);
       if (sentAt === undefined) continue;
       const seq = Number(key);
-      if (seq >= recordFrom) latencies.push(now - sentAt);
+      if (seq >= recordFrom) {
+        latencies.push(now - sentAt);
+        segments?.mark('observed', sentAt, now);
+      }
       if (seq > reader.maxSeq) reader.maxSeq = seq;
     }
   });

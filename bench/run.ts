@@ -24,6 +24,8 @@ import { measureThroughput } from './throughput.js';
 import { buildTraceDoc, contentAfter, loadTrace, TRACE_CREDITS, type BuiltTraceDoc } from './trace.js';
 import { measureTraceReplay } from './trace-replay.js';
 import { measureVersionHistory, renderVersionHistory } from './version-history.js';
+import { markProcess, markRelayWindow, relaySegmentsTable, segmentsRecorder, startSegments } from './segments/relay-segments.js';
+import { monotonicMs } from './stats.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -68,7 +70,10 @@ const startedAt = new Date().toISOString();
 const t0 = Date.now();
 const log = (line: string): void => console.log(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(4)}s] ${line}`);
 
+// QUIRE_BENCH_SEGMENTS=<dir>: every process records its socket reads and writes (segments/).
+const segmentsDir = await startSegments();
 const pool = await ClientPool.start();
+if (pool.pid !== undefined) markProcess('worker', pool.pid);
 const servers = new Map<PeerName, ServerHandle>();
 try {
   if (only.some((m) => m === 'relay' || m === 'throughput' || m === 'replay')) {
@@ -76,6 +81,7 @@ try {
       const server = await LAUNCHERS[peer].launch({});
       servers.set(peer, server);
       results.servers.set(peer, server.description);
+      for (const pid of server.pids) markProcess(peer, pid);
       log(`${PEER_LABELS[peer]} server up at ${server.urls.join(', ')} (pid ${server.pids.join(', ')})`);
     }
   }
@@ -95,7 +101,9 @@ try {
       for (let round = 0; round < SIZES.relayRounds; round++) {
         for (const peer of peers) {
           if (failed.has(peer)) continue;
+          const from = monotonicMs();
           const outcome = await attempt(`relay ${peer} ×${relayCase.readers}`, () => measureRelayLatency(peer, serverOf(peer), pool, perRound));
+          markRelayWindow(peer, relayCase.readers, from, monotonicMs());
           if (outcome.ok) rounds.set(peer, [...(rounds.get(peer) ?? []), outcome.value]);
           else failed.set(peer, outcome.error);
         }
@@ -212,6 +220,7 @@ try {
   for (const server of servers.values()) await server.stop().catch(() => undefined);
   await pool.stop();
 }
+if (segmentsDir !== null && only.includes('relay')) console.log(`\n${relaySegmentsTable(segmentsDir, segmentsRecorder()?.snapshot())}`);
 
 const summary = summarizeRun(results, SIZES, peers, only);
 

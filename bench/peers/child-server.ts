@@ -43,19 +43,26 @@ export async function spawnServer(options: SpawnServerOptions): Promise<ChildSer
 }
 
 /**
- * QUIRE_BENCH_PROFILE=<dir>: a process started with these arguments (a server, the client worker)
- * writes a V8 CPU profile there when it ends. `exitOnSigterm` is for servers that do not end by
- * themselves on SIGTERM.
+ * What a process started for the bench (a server, the client worker) is started with to be
+ * measured from inside:
+ * - QUIRE_BENCH_PROFILE=<dir>: it writes a V8 CPU profile there when it ends;
+ * - QUIRE_BENCH_SEGMENTS=<dir>: it records when its sockets read and write (segments/recorder.mjs).
+ * `exitOnSigterm` is for servers that do not end by themselves on SIGTERM.
  */
-export function profileArgs(exitOnSigterm = false): string[] {
-  const dir = process.env['QUIRE_BENCH_PROFILE'];
-  if (dir === undefined || dir === '') return [];
-  const preload = exitOnSigterm ? ['--import', pathToFileURL(join(PROJECT_ROOT, 'bench', 'peers', 'exit-on-sigterm.mjs')).href] : [];
+export function instrumentArgs(exitOnSigterm = false): string[] {
+  const profileDir = process.env['QUIRE_BENCH_PROFILE'];
+  const segmentsDir = process.env['QUIRE_BENCH_SEGMENTS'];
+  const profiled = profileDir !== undefined && profileDir !== '';
+  const segmented = segmentsDir !== undefined && segmentsDir !== '';
+  if (!profiled && !segmented) return [];
+  const args = exitOnSigterm ? ['--import', pathToFileURL(join(PROJECT_ROOT, 'bench', 'peers', 'exit-on-sigterm.mjs')).href] : [];
+  if (segmented) args.push('--import', pathToFileURL(join(PROJECT_ROOT, 'bench', 'segments', 'recorder.mjs')).href);
+  if (!profiled) return args;
   // QUIRE_BENCH_PROFILE_INTERVAL=<µs>: sample more often than V8's 1 ms (a relay's server path takes well under 1 ms).
   const interval = process.env['QUIRE_BENCH_PROFILE_INTERVAL'];
   if (interval !== undefined && interval !== '' && !/^[1-9]\d*$/.test(interval)) {
     throw new RangeError(`QUIRE_BENCH_PROFILE_INTERVAL must be a whole number of microseconds, not "${interval}".`);
   }
   const every = interval === undefined || interval === '' ? [] : [`--cpu-prof-interval=${interval}`];
-  return ['--cpu-prof', `--cpu-prof-dir=${dir}`, ...every, ...preload];
+  return ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, ...every, ...args];
 }

@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as Y from 'yjs';
 import type { LaunchOptions, PrepareResult, ServerHandle, ServerLauncher, StoredLayout } from './bench-client.js';
-import { spawnServer } from './child-server.js';
+import { instrumentArgs, spawnServer } from './child-server.js';
 import { PROJECT_ROOT } from './project-root.js';
 
 export const hocuspocusLauncher: ServerLauncher = {
@@ -14,7 +14,7 @@ export const hocuspocusLauncher: ServerLauncher = {
     if (options.dataDir !== undefined) env.BENCH_BLOB_DIR = options.dataDir;
     const server = await spawnServer({
       command: process.execPath,
-      args: ['--import', 'tsx', join(PROJECT_ROOT, 'bench', 'peers', 'hocuspocus-server.ts')],
+      args: [...instrumentArgs(true), '--import', 'tsx', join(PROJECT_ROOT, 'bench', 'peers', 'hocuspocus-server.ts')],
       env,
       cwd: PROJECT_ROOT,
       readyPattern: /listening on (http:\/\/[\d.]+:\d+)/,

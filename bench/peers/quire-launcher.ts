@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LevelDocStore } from '../../storage/level-doc-store.js';
 import type { LaunchOptions, PrepareResult, ServerHandle, ServerLauncher, StoredLayout } from './bench-client.js';
-import { profileArgs, spawnServer } from './child-server.js';
+import { instrumentArgs, spawnServer } from './child-server.js';
 import { PROJECT_ROOT } from './project-root.js';
 
 /**
@@ -45,8 +45,8 @@ export const quireLauncher: ServerLauncher = {
     try {
       const server = await spawnServer({
         command: process.execPath,
-        // QUIRE_BENCH_PROFILE=<dir>: the server writes a V8 CPU profile there when it stops.
-        args: [...profileArgs(), '--import', 'tsx', join(PROJECT_ROOT, 'server', 'main.ts')],
+        // QUIRE_BENCH_PROFILE and QUIRE_BENCH_SEGMENTS measure the server from inside (instrumentArgs).
+        args: [...instrumentArgs(), '--import', 'tsx', join(PROJECT_ROOT, 'server', 'main.ts')],
         env: { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...BENCH_LIMITS },
         cwd: PROJECT_ROOT,
         readyPattern: /listening on (http:\/\/[\d.]+:\d+)/,

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { LeveldbPersistence } from 'y-leveldb';
 import type { LaunchOptions, PrepareResult, ServerHandle, ServerLauncher, StoredLayout } from './bench-client.js';
-import { freePort, profileArgs, spawnServer } from './child-server.js';
+import { freePort, instrumentArgs, spawnServer } from './child-server.js';
 import { PROJECT_ROOT } from './project-root.js';
 
 const require = createRequire(import.meta.url);
@@ -23,7 +23,7 @@ export const yWebsocketLauncher: ServerLauncher = {
     if (options.dataDir !== undefined) env.YPERSISTENCE = options.dataDir;
     const server = await spawnServer({
       command: process.execPath,
-      args: [...profileArgs(true), serverScript],
+      args: [...instrumentArgs(true), serverScript],
       env,
       cwd: PROJECT_ROOT,
       readyPattern: /running at '[^']*' on port (\d+)/,

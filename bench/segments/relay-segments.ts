@@ -1,0 +1,187 @@
+/**
+ * Where a relay's time goes, measured from inside every process of the run rather than end to end:
+ * with QUIRE_BENCH_SEGMENTS=<dir>, each process records when its TCP sockets read and write
+ * (recorder.mjs), the client worker when each reader observed each ping, and this splits every
+ * ping's trip into segments on the machine's one monotonic clock:
+ * - writer: from the ping's timestamp, inside the writer's Yjs transaction, to its socket write;
+ * - to server: from that write to the server process reading it (the kernel, the wake-up);
+ * - server: from that read to the server's first write of the relay;
+ * - to reader: from that write to the client worker reading it;
+ * - reader: from that read to the first reader observing the ping.
+ * Their sum is the first reader's latency; "others" is how much later the median reader saw it
+ * (readers share one worker process and take their turns). Hooking every read and write costs a
+ * little in every process, for every peer alike: compare peers within one run, not with the
+ * plain bench's numbers.
+ */
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { PeerName } from '../peers/bench-client.js';
+import { PEER_LABELS } from '../peers/bench-client.js';
+
+export interface SegmentsRecorder {
+  now(): number;
+  mark(kind: string, ...values: Array<number | string>): void;
+  snapshot(): ProcessTimes;
+}
+
+interface ProcessTimes {
+  readonly pid: number;
+  readonly received: number[];
+  readonly written: number[];
+  readonly marks: Array<[string, ...Array<number | string>]>;
+}
+
+/** The recorder of this process, when the run records segments. */
+export function segmentsRecorder(): SegmentsRecorder | null {
+  return (globalThis as { quireBenchSegments?: SegmentsRecorder }).quireBenchSegments ?? null;
+}
+
+/** Starts recording in this process when QUIRE_BENCH_SEGMENTS is set; returns the directory, else null. */
+export async function startSegments(): Promise<string | null> {
+  const dir = process.env['QUIRE_BENCH_SEGMENTS'];
+  if (dir === undefined || dir === '') return null;
+  mkdirSync(dir, { recursive: true });
+  await import('./recorder.mjs');
+  return dir;
+}
+
+/** Marks, in the bench process, that one relay round of `peer` with `readers` readers ran from `from` to `to` (monotonic ms). */
+export function markRelayWindow(peer: PeerName, readers: number, from: number, to: number): void {
+  segmentsRecorder()?.mark('relay-window', peer, readers, from, to);
+}
+
+/** Marks, in the bench process, which process is which: a peer's server, or the client worker. */
+export function markProcess(role: PeerName | 'worker', pid: number): void {
+  segmentsRecorder()?.mark('process', role, pid);
+}
+
+interface RelayWindow {
+  readonly peer: PeerName;
+  readonly readers: number;
+  readonly from: number;
+  readonly to: number;
+}
+
+const SEGMENTS = ['writer', 'to server', 'server', 'to reader', 'reader', 'first reader', 'others'] as const;
+type Segment = (typeof SEGMENTS)[number];
+
+/**
+ * The segments' medians per peer and reader count, as a Markdown table, from what every process
+ * recorded in `dir`; `bench` is the bench process's own record (its marks say which process is
+ * which), by default read from `dir` too.
+ */
+export function relaySegmentsTable(dir: string, bench?: ProcessTimes): string {
+  const processes = new Map<number, ProcessTimes>();
+  for (const file of readdirSync(dir)) {
+    if (!file.endsWith('.json')) continue;
+    const times = JSON.parse(readFileSync(join(dir, file), 'utf8')) as ProcessTimes;
+    processes.set(times.pid, times);
+  }
+  const writer = bench ?? [...processes.values()].find((times) => times.marks.some(([kind]) => kind === 'relay-window'));
+  if (writer === undefined) return 'Segments: no process of the run marked a relay round.';
+  const windows: RelayWindow[] = [];
+  const serverPids = new Map<PeerName, number[]>();
+  let workerPid: number | null = null;
+  for (const [kind, ...values] of writer.marks) {
+    if (kind === 'relay-window') {
+      const [peer, readers, from, to] = values as [PeerName, number, number, number];
+      windows.push({ peer, readers, from, to });
+    } else if (kind === 'process') {
+      const [role, pid] = values as [PeerName | 'worker', number];
+      if (role === 'worker') workerPid = pid;
+      else serverPids.set(role, [...(serverPids.get(role) ?? []), pid]);
+    }
+  }
+  const worker = workerPid === null ? undefined : processes.get(workerPid);
+  if (worker === undefined) return 'Segments: the client worker recorded nothing.';
+  for (const times of [...processes.values(), writer]) for (const list of [times.received, times.written]) list.sort((a, b) => a - b);
+
+  const observations = new Map<number, number[]>();
+  for (const [kind, sentAt, at] of worker.marks) {
+    if (kind !== 'observed' || typeof sentAt !== 'number' || typeof at !== 'number') continue;
+    const list = observations.get(sentAt);
+    if (list === undefined) observations.set(sentAt, [at]);
+    else list.push(at);
+  }
+  const rows = new Map<string, { peer: PeerName; readers: number; values: Map<Segment, number[]>; pings: number }>();
+  for (const [sentAt, seen] of observations) {
+    const window = windows.find((candidate) => candidate.from <= sentAt && sentAt <= candidate.to);
+    const servers = window === undefined ? [] : (serverPids.get(window.peer) ?? []).map((pid) => processes.get(pid)).filter((p) => p !== undefined);
+    if (window === undefined || servers.length !== 1) continue;
+    const server = servers[0]!;
+    seen.sort((a, b) => a - b);
+    const first = seen[0]!;
+    const sent = firstAtOrAfter(writer.written, sentAt);
+    const read = sent === undefined ? undefined : firstAtOrAfter(server.received, sent);
+    const relayed = read === undefined ? undefined : firstAtOrAfter(server.written, read);
+    const arrived = lastAtOrBefore(worker.received, first);
+    if (sent === undefined || read === undefined || relayed === undefined || arrived === undefined) continue;
+    const parts: Record<Segment, number> = {
+      writer: sent - sentAt,
+      'to server': read - sent,
+      server: relayed - read,
+      'to reader': arrived - relayed,
+      reader: first - arrived,
+      'first reader': first - sentAt,
+      others: seen[seen.length >> 1]! - first,
+    };
+    // A ping whose times do not line up (a write or read of something else matched) is left out.
+    if (Object.values(parts).some((value) => value < 0 || value > 50)) continue;
+    const key = `${window.peer}:${window.readers}`;
+    let row = rows.get(key);
+    if (row === undefined) rows.set(key, (row = { peer: window.peer, readers: window.readers, values: new Map(), pings: 0 }));
+    row.pings++;
+    for (const segment of SEGMENTS) {
+      const list = row.values.get(segment);
+      if (list === undefined) row.values.set(segment, [parts[segment]]);
+      else list.push(parts[segment]);
+    }
+  }
+  const lines = [
+    `| Peer | Readers | Pings | ${SEGMENTS.join(' | ')} |`,
+    `|---|---:|---:|${SEGMENTS.map(() => '---:').join('|')}|`,
+  ];
+  for (const row of [...rows.values()].sort((a, b) => a.readers - b.readers || a.peer.localeCompare(b.peer))) {
+    const cells = SEGMENTS.map((segment) => `${Math.round(median(row.values.get(segment) ?? []) * 1000)}`);
+    lines.push(`| ${PEER_LABELS[row.peer]} | ${row.readers} | ${row.pings} | ${cells.join(' | ')} |`);
+  }
+  return `Relay segments, median µs per ping (each segment's own median: they need not add up):\n\n${lines.join('\n')}`;
+}
+
+function median(values: number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[sorted.length >> 1]!;
+}
+
+/** The first of sorted `times` at or after `at`. */
+function firstAtOrAfter(times: readonly number[], at: number): number | undefined {
+  let low = 0;
+  let high = times.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (times[middle]! < at) low = middle + 1;
+    else high = middle;
+  }
+  return times[low];
+}
+
+/** The last of sorted `times` at or before `at`. */
+function lastAtOrBefore(times: readonly number[], at: number): number | undefined {
+  let low = 0;
+  let high = times.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (times[middle]! <= at) low = middle + 1;
+    else high = middle;
+  }
+  return low === 0 ? undefined : times[low - 1];
+}
+
+// `node --import tsx bench/segments/relay-segments.ts <dir>`: the table again from a run's records.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const dir = process.argv[2];
+  if (dir === undefined) throw new RangeError('Usage: relay-segments.ts <the QUIRE_BENCH_SEGMENTS directory of a run>');
+  console.log(relaySegmentsTable(dir));
+}
