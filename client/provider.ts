@@ -117,6 +117,8 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
   private received: Uint8Array[] = [];
   /** A change was applied in this read (this microtask checkpoint): later ones wait for its end. */
   private readingBurst = false;
+  /** A change of this synchronous run was sent; the rest of the run waits for its end (endOfRun). */
+  private inRun = false;
   private syncWaiters: Array<() => void> = [];
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private step1Timer: ReturnType<typeof setTimeout> | null = null;
@@ -421,8 +423,17 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
     const seq = this.ledger.add('update', update);
     this.unsent.push(seq);
     this.emit('unsaved', this.unsavedCount);
-    // Changes made in one synchronous run (a paste, an import loop) leave as one message.
-    if (this.joined && this.handshakeSent && this.unsent.length === 1) queueMicrotask(this.flushUnsent);
+    if (!this.joined || !this.handshakeSent || this.inRun) return;
+    // The first change of a synchronous run (a keystroke, most often the only one) leaves at once;
+    // the rest of the run (a paste done in steps, an import loop) leaves as one message at its end.
+    this.inRun = true;
+    queueMicrotask(this.endOfRun);
+    this.flushUnsent();
+  };
+
+  private readonly endOfRun = (): void => {
+    this.inRun = false;
+    if (this.unsent.length > 0) this.flushUnsent();
   };
 
   private readonly flushUnsent = (): void => {
