@@ -12,10 +12,10 @@ import * as Y from 'yjs';
 import { documentShape } from '../../document/shape.js';
 import { schema } from '../../document/schema.js';
 import type { DocStore } from '../../storage/doc-store.js';
-import { compactUpdates } from '../../storage/store-support.js';
 import { QuireError } from '../../shared/errors.js';
 import type { Limits } from '../../shared/limits.js';
 import type { QuireObserver } from './hooks.js';
+import { mergeInSlices } from './merge-in-slices.js';
 import { Room } from './room.js';
 import type { RoomBus } from './room-bus.js';
 import { ClientIdOwners } from './client-ids.js';
@@ -36,12 +36,20 @@ interface Entry {
 /**
  * Merges a stored document for its compaction. `estimatedMs` is what the open room estimates the
  * merge takes on the event loop (Room.mergeEstimateMs; Infinity when the document is not open);
- * the answer says whether it merged on the event loop.
+ * the answer says whether it merged on the event loop, and how long the merge itself took when
+ * it knows (`busyMs`: a merge in slices leaves out the turns it gave away; otherwise the wall time
+ * of the call counts).
  */
-export type CompactionMerge = (parts: readonly Uint8Array[], estimatedMs: number) => Promise<{ readonly update: Uint8Array; readonly mergedHere: boolean }>;
+export type CompactionMerge = (
+  parts: readonly Uint8Array[],
+  estimatedMs: number,
+) => Promise<{ readonly update: Uint8Array; readonly mergedHere: boolean; readonly busyMs?: number }>;
 
-/** The merge on the event loop: the default, and what a merge elsewhere falls back to. */
-export const mergeOnEventLoop: CompactionMerge = async (parts) => ({ update: compactUpdates(parts), mergedHere: true });
+/** The merge on the event loop, in slices (merge-in-slices.ts): the default, and what a merge elsewhere falls back to. */
+export const mergeOnEventLoop: CompactionMerge = async (parts) => {
+  const { update, busyMs } = await mergeInSlices(parts);
+  return { update, mergedHere: true, busyMs };
+};
 
 export interface RoomRegistryOptions {
   readonly store: DocStore;
@@ -177,7 +185,7 @@ export class RoomRegistry {
         const result = await this.options.store.compact(docName, async (parts) => {
           const started = performance.now();
           const merged = await merge(parts, open?.mergeEstimateMs ?? estimateIfClosed);
-          mergedMs = performance.now() - started;
+          mergedMs = merged.busyMs ?? performance.now() - started;
           mergedOnEventLoop = merged.mergedHere;
           return merged.update;
         });

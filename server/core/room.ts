@@ -174,9 +174,9 @@ export class Room {
   }
 
   /**
-   * After a compaction merged the document in `mergedMs` (wall time, on the event loop or in a
-   * worker, whose time includes waiting for it and maybe starting it: an overestimate, which a
-   * later merge corrects): the estimate starts again from that, plus what changes integrated since
+   * After a compaction merged the document in `mergedMs` (on the event loop, the time its slices
+   * took; in a worker, wall time, which includes waiting for it and maybe starting it: an
+   * overestimate, which a later merge corrects): the estimate starts again from that, plus what changes integrated since
    * `mark` (the estimate when the compaction began) took.
    */
   merged(mergedMs: number, mark: number): void {

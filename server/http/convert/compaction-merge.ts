@@ -12,6 +12,9 @@
  * starting one, as the first compaction after the pool let its idle worker go does, about half a
  * second of CPU.
  *
+ * On the event loop the merge runs in slices of a few milliseconds (core/merge-in-slices.ts), so
+ * other rooms' changes are relayed between them.
+ *
  * The store holds the document's lock while it merges, so the merge does not wait behind other
  * conversions: with no free worker it runs on the event loop. So does a merge the worker could not
  * finish (its time or heap limit): compaction is never skipped, and a document's log cannot grow
