@@ -138,15 +138,39 @@ export function relaySegmentsTable(dir: string, bench?: ProcessTimes): string {
       else list.push(parts[segment]);
     }
   }
-  const lines = [
-    `| Peer | Readers | Pings | ${SEGMENTS.join(' | ')} |`,
-    `|---|---:|---:|${SEGMENTS.map(() => '---:').join('|')}|`,
-  ];
-  for (const row of [...rows.values()].sort((a, b) => a.readers - b.readers || a.peer.localeCompare(b.peer))) {
-    const cells = SEGMENTS.map((segment) => `${Math.round(median(row.values.get(segment) ?? []) * 1000)}`);
-    lines.push(`| ${PEER_LABELS[row.peer]} | ${row.readers} | ${row.pings} | ${cells.join(' | ')} |`);
-  }
-  return `Relay segments, median µs per ping (each segment's own median: they need not add up):\n\n${lines.join('\n')}`;
+  const ordered = [...rows.values()].sort((a, b) => a.readers - b.readers || a.peer.localeCompare(b.peer));
+  const table = (pick: (row: (typeof ordered)[number]) => { pings: number; values: ReadonlyMap<Segment, number[]> }, average: (values: number[]) => number): string => {
+    const lines = [`| Peer | Readers | Pings | ${SEGMENTS.join(' | ')} |`, `|---|---:|---:|${SEGMENTS.map(() => '---:').join('|')}|`];
+    for (const row of ordered) {
+      const { pings, values } = pick(row);
+      const cells = SEGMENTS.map((segment) => `${Math.round(average(values.get(segment) ?? []) * 1000)}`);
+      lines.push(`| ${PEER_LABELS[row.peer]} | ${row.readers} | ${pings} | ${cells.join(' | ')} |`);
+    }
+    return lines.join('\n');
+  };
+  return [
+    "Relay segments, median µs per ping (each segment's own median: they need not add up):",
+    table((row) => row, median),
+    `The slowest ${SLOWEST_SHARE * 100}% of pings (by the first reader's latency), each segment's mean among them (these add up to the first reader's): where the tail is spent.`,
+    table((row) => slowest(row.values), mean),
+  ].join('\n\n');
+}
+
+/** The share of pings, slowest first, the tail table looks at. */
+const SLOWEST_SHARE = 0.02;
+
+/** The segments of the slowest SLOWEST_SHARE of the pings, by the first reader's latency. */
+function slowest(values: ReadonlyMap<Segment, number[]>): { pings: number; values: Map<Segment, number[]> } {
+  const totals = values.get('first reader') ?? [];
+  const count = Math.max(1, Math.round(totals.length * SLOWEST_SHARE));
+  const picked = totals.map((total, index) => [total, index] as const).sort((a, b) => b[0] - a[0]).slice(0, count).map(([, index]) => index);
+  const tail = new Map<Segment, number[]>();
+  for (const segment of SEGMENTS) tail.set(segment, picked.map((index) => values.get(segment)![index]!));
+  return { pings: picked.length, values: tail };
+}
+
+function mean(values: number[]): number {
+  return values.length === 0 ? Number.NaN : values.reduce((total, value) => total + value, 0) / values.length;
 }
 
 function median(values: number[]): number {
