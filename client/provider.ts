@@ -428,7 +428,16 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
     // the rest of the run (a paste done in steps, an import loop) leaves as one message at its end.
     this.inRun = true;
     queueMicrotask(this.endOfRun);
-    this.flushUnsent();
+    const run = this.unsent;
+    try {
+      this.flushUnsent();
+    } catch {
+      // This runs inside Yjs's end of the transaction, where a throw would leave the document
+      // unable to finish any later transaction. A channel that throws on send (one made from a
+      // WebSocket class given in the options) is tried again at the end of the run, outside it,
+      // where a throw reaches the caller as it did before.
+      this.unsent = [...run, ...this.unsent];
+    }
   };
 
   private readonly endOfRun = (): void => {
