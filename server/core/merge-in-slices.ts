@@ -8,7 +8,10 @@
  * a single large snapshot still applies in one go.
  *
  * The result is what `compactUpdates` makes of the same parts (each applied in a transaction of
- * its own, then the whole document encoded); nothing else touches the document meanwhile.
+ * its own, then the whole document encoded); nothing else touches the document meanwhile. The
+ * store holds the document's lock for the merge's whole wall time, turns given away included (on
+ * PostgreSQL, a pooled connection in an open transaction): on a busy server a compaction takes
+ * longer to finish, and the next one, of any document, waits for it. Appends go on meanwhile.
  */
 import * as Y from 'yjs';
 
@@ -29,10 +32,10 @@ export async function mergeInSlices(parts: readonly Uint8Array[], sliceMs = MERG
   let yields = 0;
   try {
     let sliceStarted = performance.now();
-    for (const part of parts) {
+    for (const [index, part] of parts.entries()) {
       Y.applyUpdate(doc, part);
       const now = performance.now();
-      if (now - sliceStarted < sliceMs) continue;
+      if (now - sliceStarted < sliceMs || index === parts.length - 1) continue;
       busyMs += now - sliceStarted;
       yields++;
       await new Promise<void>((resolve) => setImmediate(resolve));
