@@ -1,11 +1,13 @@
 // Preloaded into every process of a bench run when QUIRE_BENCH_SEGMENTS=<dir> is set (see
 // bench/segments/relay-segments.ts): records when each TCP socket of the process received data and
 // when it was written to, on the machine's monotonic clock (the one bench/stats.ts reads), and
-// whatever the bench marks through `globalThis.quireBenchSegments`. It writes them to
-// <dir>/<pid>.json every second and when the process exits. Plain JavaScript: the peer servers
-// run without a TypeScript loader.
+// whatever the bench marks through `globalThis.quireBenchSegments`. Once a second, and when the
+// process exits, it appends what it recorded since the last time to <dir>/<pid>.ndjson as one
+// JSON line: the cost of each write is that second's records, not everything so far, so the
+// recorder does not stall the process it measures more as the run goes on. Plain JavaScript: the
+// peer servers run without a TypeScript loader.
 import net from 'node:net';
-import { writeFileSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const dir = process.env.QUIRE_BENCH_SEGMENTS;
@@ -17,6 +19,8 @@ if (dir !== undefined && dir !== '' && globalThis.quireBenchSegments === undefin
   const received = [];
   const written = [];
   const marks = [];
+  /** How much of each list is in the file already. */
+  const saved = { received: 0, written: 0, marks: 0 };
 
   const emit = net.Socket.prototype.emit;
   net.Socket.prototype.emit = function emitRecorded(event, ...args) {
@@ -41,7 +45,19 @@ if (dir !== undefined && dir !== '' && globalThis.quireBenchSegments === undefin
     snapshot: () => ({ pid: process.pid, received, written, marks }),
   };
 
-  const save = () => writeFileSync(join(dir, `${process.pid}.json`), JSON.stringify(globalThis.quireBenchSegments.snapshot()));
+  const save = () => {
+    const line = {
+      pid: process.pid,
+      received: received.slice(saved.received),
+      written: written.slice(saved.written),
+      marks: marks.slice(saved.marks),
+    };
+    if (line.received.length + line.written.length + line.marks.length === 0) return;
+    appendFileSync(join(dir, `${process.pid}.ndjson`), `${JSON.stringify(line)}\n`);
+    saved.received = received.length;
+    saved.written = written.length;
+    saved.marks = marks.length;
+  };
   setInterval(save, 1000).unref();
   process.on('exit', save);
 }

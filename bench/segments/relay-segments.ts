@@ -13,7 +13,7 @@
  * little in every process, for every peer alike: compare peers within one run, not with the
  * plain bench's numbers.
  */
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { PeerName } from '../peers/bench-client.js';
@@ -42,6 +42,8 @@ export async function startSegments(): Promise<string | null> {
   const dir = process.env['QUIRE_BENCH_SEGMENTS'];
   if (dir === undefined || dir === '') return null;
   mkdirSync(dir, { recursive: true });
+  // A directory used before would mix an earlier run's processes into this run's tables.
+  for (const file of readdirSync(dir)) if (file.endsWith('.ndjson')) rmSync(join(dir, file));
   await import('./recorder.mjs');
   return dir;
 }
@@ -74,8 +76,15 @@ type Segment = (typeof SEGMENTS)[number];
 export function relaySegmentsTable(dir: string, bench?: ProcessTimes): string {
   const processes = new Map<number, ProcessTimes>();
   for (const file of readdirSync(dir)) {
-    if (!file.endsWith('.json')) continue;
-    const times = JSON.parse(readFileSync(join(dir, file), 'utf8')) as ProcessTimes;
+    if (!file.endsWith('.ndjson')) continue;
+    const times: ProcessTimes = { pid: Number.parseInt(file, 10), received: [], written: [], marks: [] };
+    for (const line of readFileSync(join(dir, file), 'utf8').split('\n')) {
+      if (line === '') continue;
+      const part = JSON.parse(line) as ProcessTimes;
+      for (const time of part.received) times.received.push(time);
+      for (const time of part.written) times.written.push(time);
+      for (const mark of part.marks) times.marks.push(mark);
+    }
     processes.set(times.pid, times);
   }
   const writer = bench ?? [...processes.values()].find((times) => times.marks.some(([kind]) => kind === 'relay-window'));
@@ -104,7 +113,13 @@ export function relaySegmentsTable(dir: string, bench?: ProcessTimes): string {
     if (list === undefined) observations.set(sentAt, [at]);
     else list.push(at);
   }
-  const rows = new Map<string, { peer: PeerName; readers: number; values: Map<Segment, number[]>; pings: number }>();
+  const rows = new Map<string, { peer: PeerName; readers: number; values: Map<Segment, number[]>; pings: number; leftOut: number }>();
+  const rowOf = (window: RelayWindow) => {
+    const key = `${window.peer}:${window.readers}`;
+    let row = rows.get(key);
+    if (row === undefined) rows.set(key, (row = { peer: window.peer, readers: window.readers, values: new Map(), pings: 0, leftOut: 0 }));
+    return row;
+  };
   for (const [sentAt, seen] of observations) {
     const window = windows.find((candidate) => candidate.from <= sentAt && sentAt <= candidate.to);
     const servers = window === undefined ? [] : (serverPids.get(window.peer) ?? []).map((pid) => processes.get(pid)).filter((p) => p !== undefined);
@@ -116,21 +131,25 @@ export function relaySegmentsTable(dir: string, bench?: ProcessTimes): string {
     const read = sent === undefined ? undefined : firstAtOrAfter(server.received, sent);
     const relayed = read === undefined ? undefined : firstAtOrAfter(server.written, read);
     const arrived = lastAtOrBefore(worker.received, first);
-    if (sent === undefined || read === undefined || relayed === undefined || arrived === undefined) continue;
-    const parts: Record<Segment, number> = {
-      writer: sent - sentAt,
-      'to server': read - sent,
-      server: relayed - read,
-      'to reader': arrived - relayed,
-      reader: first - arrived,
-      'first reader': first - sentAt,
-      others: seen[seen.length >> 1]! - first,
-    };
-    // A ping whose times do not line up (a write or read of something else matched) is left out.
-    if (Object.values(parts).some((value) => value < 0 || value > 50)) continue;
-    const key = `${window.peer}:${window.readers}`;
-    let row = rows.get(key);
-    if (row === undefined) rows.set(key, (row = { peer: window.peer, readers: window.readers, values: new Map(), pings: 0 }));
+    const parts: Record<Segment, number> | null =
+      sent === undefined || read === undefined || relayed === undefined || arrived === undefined
+        ? null
+        : {
+            writer: sent - sentAt,
+            'to server': read - sent,
+            server: relayed - read,
+            'to reader': arrived - relayed,
+            reader: first - arrived,
+            'first reader': first - sentAt,
+            others: seen[seen.length >> 1]! - first,
+          };
+    // A ping whose times do not line up (a write or read of something else matched first, so a
+    // later hop seems to come before an earlier one) is left out, and counted.
+    if (parts === null || Object.values(parts).some((value) => value < 0)) {
+      rowOf(window).leftOut++;
+      continue;
+    }
+    const row = rowOf(window);
     row.pings++;
     for (const segment of SEGMENTS) {
       const list = row.values.get(segment);
@@ -140,11 +159,11 @@ export function relaySegmentsTable(dir: string, bench?: ProcessTimes): string {
   }
   const ordered = [...rows.values()].sort((a, b) => a.readers - b.readers || a.peer.localeCompare(b.peer));
   const table = (pick: (row: (typeof ordered)[number]) => { pings: number; values: ReadonlyMap<Segment, number[]> }, average: (values: number[]) => number): string => {
-    const lines = [`| Peer | Readers | Pings | ${SEGMENTS.join(' | ')} |`, `|---|---:|---:|${SEGMENTS.map(() => '---:').join('|')}|`];
+    const lines = [`| Peer | Readers | Pings | Left out | ${SEGMENTS.join(' | ')} |`, `|---|---:|---:|---:|${SEGMENTS.map(() => '---:').join('|')}|`];
     for (const row of ordered) {
       const { pings, values } = pick(row);
       const cells = SEGMENTS.map((segment) => `${Math.round(average(values.get(segment) ?? []) * 1000)}`);
-      lines.push(`| ${PEER_LABELS[row.peer]} | ${row.readers} | ${pings} | ${cells.join(' | ')} |`);
+      lines.push(`| ${PEER_LABELS[row.peer]} | ${row.readers} | ${pings} | ${row.leftOut} | ${cells.join(' | ')} |`);
     }
     return lines.join('\n');
   };
