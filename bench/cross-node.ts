@@ -5,11 +5,10 @@
  * document (target: none).
  */
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import pg from 'pg';
 import type { ClientPool } from './client-pool.js';
 import type { ServerHandle } from './peers/bench-client.js';
-import { createQuireDocs } from './peers/quire-launcher.js';
+import { createQuireDocs, QUIRE_SERVER_ENTRY } from './peers/quire-launcher.js';
 import { spawnServer, type ChildServer } from './peers/child-server.js';
 import { PROJECT_ROOT } from './peers/project-root.js';
 import { combineRelaySamples, measureRelayLatency, type RelayCase, type RelayResult } from './relay-latency.js';
@@ -40,7 +39,7 @@ export async function measureCrossNode(pool: ClientPool, relayCase: RelayCase, r
       nodes.push(
         await spawnServer({
           command: process.execPath,
-          args: ['--import', 'tsx', join(PROJECT_ROOT, 'server', 'main.ts')],
+          args: [QUIRE_SERVER_ENTRY],
           env: {
             PORT: '0',
             HOST: '127.0.0.1',

@@ -24,6 +24,7 @@ import { measureThroughput } from './throughput.js';
 import { buildTraceDoc, contentAfter, loadTrace, TRACE_CREDITS, type BuiltTraceDoc } from './trace.js';
 import { measureTraceReplay } from './trace-replay.js';
 import { measureVersionHistory, renderVersionHistory } from './version-history.js';
+import { buildQuire } from './peers/quire-launcher.js';
 import { markProcess, markRelayWindow, relaySegmentsTable, segmentsRecorder, startSegments } from './segments/relay-segments.js';
 import { monotonicMs } from './stats.js';
 
@@ -69,6 +70,12 @@ let versionsSection: string | null = null;
 const startedAt = new Date().toISOString();
 const t0 = Date.now();
 const log = (line: string): void => console.log(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(4)}s] ${line}`);
+
+if (peers.includes('quire') || crossNode) {
+  // The bench runs the server as users do, from dist/: built now, so that it is the sources as they are.
+  log('building Quire (npm run build)');
+  buildQuire();
+}
 
 // QUIRE_BENCH_SEGMENTS=<dir>: every process records its socket reads and writes (segments/).
 const segmentsDir = await startSegments();

@@ -1,7 +1,8 @@
 /**
- * Starts Quire's own server (`node --import tsx server/main.ts`) as a child process, and fills a
- * LevelDB data dir through LevelDocStore for cold loads.
+ * Starts Quire's own server as users run it (`node dist/server/main.js`, built first) as a child
+ * process, and fills a LevelDB data dir through LevelDocStore for cold loads.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,20 @@ import { LevelDocStore } from '../../storage/level-doc-store.js';
 import type { LaunchOptions, PrepareResult, ServerHandle, ServerLauncher, StoredLayout } from './bench-client.js';
 import { instrumentArgs, spawnServer } from './child-server.js';
 import { PROJECT_ROOT } from './project-root.js';
+
+/** The server as `npm start` runs it. */
+export const QUIRE_SERVER_ENTRY = join(PROJECT_ROOT, 'dist', 'server', 'main.js');
+
+/**
+ * Builds the server (`npm run build`, a few seconds), so that the bench measures the sources as they
+ * are now. The bench runs the built JavaScript rather than the TypeScript through a loader: the
+ * loader made every start of a conversion worker cost about a second of CPU that a real server
+ * does not spend, and a compaction that starts one fell into the measurements.
+ */
+export function buildQuire(): void {
+  const built = spawnSync('npm', ['run', 'build'], { cwd: PROJECT_ROOT, stdio: ['ignore', 'ignore', 'inherit'], shell: process.platform === 'win32' });
+  if (built.status !== 0) throw new Error(`Building Quire for the bench failed (npm run build exited ${built.status ?? built.signal}).`);
+}
 
 /**
  * Every bench client connects from 127.0.0.1 and one writer sends far faster than a person types,
@@ -46,7 +61,7 @@ export const quireLauncher: ServerLauncher = {
       const server = await spawnServer({
         command: process.execPath,
         // QUIRE_BENCH_PROFILE and QUIRE_BENCH_SEGMENTS measure the server from inside (instrumentArgs).
-        args: [...instrumentArgs(), '--import', 'tsx', join(PROJECT_ROOT, 'server', 'main.ts')],
+        args: [...instrumentArgs(), QUIRE_SERVER_ENTRY],
         env: { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...BENCH_LIMITS },
         cwd: PROJECT_ROOT,
         readyPattern: /listening on (http:\/\/[\d.]+:\d+)/,
@@ -58,7 +73,7 @@ export const quireLauncher: ServerLauncher = {
         peer: 'quire',
         urls: [url],
         pids: [server.pid],
-        description: 'server/main.ts, LevelDB in a temp dir, FSYNC default (on), LOG_LEVEL=warn, per-address connection cap and rate limits lifted',
+        description: 'dist/server/main.js (built by the bench), LevelDB in a temp dir, FSYNC default (on), LOG_LEVEL=warn, per-address connection cap and rate limits lifted',
         createDocs: (docNames) => createQuireDocs(url, docNames),
         async stop(): Promise<void> {
           await server.stop();
