@@ -161,10 +161,7 @@ export class WebSocketChannel extends TypedEmitter<ChannelEvents> implements Cha
   }
 
   private receive(data: unknown): void {
-    // ws's Buffer is a view into the socket's read, which may hold other messages: it is copied
-    // (to a buffer of the message's own size, as ws would copy it to an ArrayBuffer) so that what
-    // Yjs keeps of a message (a binary value is a view into it) does not keep the whole read alive.
-    const bytes = data instanceof Uint8Array ? Uint8Array.prototype.slice.call(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : null;
+    const bytes = messageBytes(data);
     const frame = bytes === null ? null : decodeServerFrame(bytes);
     if (frame === null) return;
     switch (frame.kind) {
@@ -233,4 +230,15 @@ export class WebSocketChannel extends TypedEmitter<ChannelEvents> implements Cha
     if (this.retryTimer !== null) clearTimeout(this.retryTimer);
     this.retryTimer = null;
   }
+}
+
+/** A received message's bytes, or null when it is not binary. */
+function messageBytes(data: unknown): Uint8Array | null {
+  // ws's Buffer is a view into the socket's read, which may hold other messages: it is copied
+  // (to a buffer of the message's own size, as ws would copy it to an ArrayBuffer) so that what
+  // Yjs keeps of a message (a binary value is a view into it) does not keep the whole read alive.
+  if (data instanceof Uint8Array) return Uint8Array.prototype.slice.call(data);
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return null;
 }

@@ -176,8 +176,8 @@ export class Room {
   /**
    * After a compaction merged the document in `mergedMs` (on the event loop, the time its slices
    * took; in a worker, wall time, which includes waiting for it and maybe starting it: an
-   * overestimate, which a later merge corrects): the estimate starts again from that, plus what changes integrated since
-   * `mark` (the estimate when the compaction began) took.
+   * overestimate, which a later merge corrects): the estimate starts again from that, plus what
+   * changes integrated since `mark` (the estimate when the compaction began) took.
    */
   merged(mergedMs: number, mark: number): void {
     this.integratedMs = mergedMs + Math.max(0, this.integratedMs - mark);

@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { WebSocket } from 'ws';
+import type { DocProvider } from '../../client/provider.js';
 import { decodeClientFrame, FRAME_SYNC } from '../../shared/ws-frames.js';
 import { snapshotOf } from '../support/doc-state.js';
 import { useTestServer } from '../support/test-server.js';
@@ -38,12 +39,27 @@ function recordingSocket(): { readonly syncFrames: Uint8Array[]; failNextSyncs: 
 describe('sending the changes of a synchronous run', () => {
   const t = useTestServer();
 
-  it('sends the first change at once and the rest of the run as one message at its end', async () => {
+  /** A new document and a provider on it over a recording socket, synced and saved. */
+  async function openRecorded(): Promise<{ docName: string; socket: ReturnType<typeof recordingSocket>; provider: DocProvider }> {
     const docName = await t().createDoc();
     const socket = recordingSocket();
     const provider = t().provider(docName, { webSocket: socket.Socket as never, via: 'websocket' });
     await provider.whenSynced();
     await provider.whenSaved();
+    return { docName, socket, provider };
+  }
+
+  /** Once `provider` has saved, a new reader of the document holds the same snapshot and this text. */
+  async function assertServerHolds(docName: string, provider: DocProvider, text: string): Promise<void> {
+    await provider.whenSaved();
+    const reader = t().provider(docName);
+    await reader.whenSynced();
+    await waitFor('a new reader to hold every change', () => snapshotOf(reader.doc) === snapshotOf(provider.doc));
+    assert.equal(reader.doc.getText('t').toString(), text);
+  }
+
+  it('sends the first change at once and the rest of the run as one message at its end', async () => {
+    const { docName, socket, provider } = await openRecorded();
     const before = socket.syncFrames.length;
     const text = provider.doc.getText('t');
 
@@ -58,19 +74,11 @@ describe('sending the changes of a synchronous run', () => {
     text.insert(3, 'd');
     assert.equal(socket.syncFrames.length, before + 3, 'a new run starts with a change that leaves at once');
 
-    await provider.whenSaved();
-    const reader = t().provider(docName);
-    await reader.whenSynced();
-    await waitFor('the reader to hold every change', () => snapshotOf(reader.doc) === snapshotOf(provider.doc));
-    assert.equal(reader.doc.getText('t').toString(), 'abcd');
+    await assertServerHolds(docName, provider, 'abcd');
   });
 
   it('keeps the document working when the channel throws on a send, and sends the change after', async () => {
-    const docName = await t().createDoc();
-    const socket = recordingSocket();
-    const provider = t().provider(docName, { webSocket: socket.Socket as never, via: 'websocket' });
-    await provider.whenSynced();
-    await provider.whenSaved();
+    const { docName, socket, provider } = await openRecorded();
     const text = provider.doc.getText('t');
     let updates = 0;
     provider.doc.on('update', () => updates++);
@@ -82,10 +90,6 @@ describe('sending the changes of a synchronous run', () => {
     text.insert(1, 'y');
     assert.equal(updates, 2, 'Yjs still finishes transactions after the throw');
 
-    await provider.whenSaved();
-    const reader = t().provider(docName);
-    await reader.whenSynced();
-    await waitFor('the reader to hold both changes', () => snapshotOf(reader.doc) === snapshotOf(provider.doc));
-    assert.equal(reader.doc.getText('t').toString(), 'xy');
+    await assertServerHolds(docName, provider, 'xy');
   });
 });
