@@ -263,6 +263,10 @@ export class Room {
       // builds on them stays with the sender until then (its verification finds it missing).
       update = withoutClients(update, foreign);
     }
+    // Plain typing cannot fail to integrate or take long (integrates-at-once.ts): it goes to the
+    // other nodes and the readers before it is applied, one apply sooner, and is stored as below.
+    const relayedFirst = kind === 'update' && checked.integratesAtOnce ? member : null;
+    if (relayedFirst !== null) this.relay(update, member);
 
     const store = this.doc.store;
     const pendingBefore = { structs: store.pendingStructs, ds: store.pendingDs };
@@ -293,7 +297,7 @@ export class Room {
     // A handshake may carry other clients' changes (relayed to the sender earlier): only a live
     // change says who introduced an id.
     if (kind === 'update') this.claimWriters(member, checked.writers);
-    const writes = this.process(captured);
+    const writes = this.process(captured, relayedFirst);
     if (leftPending && kind === 'update') {
       // What did integrate is relayed and stored like any change; the sender learns the rest is missing.
       throw new QuireError('missing-dependencies', 'The update depends on changes the server does not have; run the handshake again to send them.');
@@ -497,11 +501,14 @@ export class Room {
     }
   }
 
-  /** Relays, appends and publishes held-back changes; returns their durable writes. */
-  private process(captured: readonly Captured[]): Promise<void>[] {
+  /**
+   * Relays, appends and publishes held-back changes; returns their durable writes. The change of
+   * `relayedFirst` (a member) went out before it was applied: it is only appended.
+   */
+  private process(captured: readonly Captured[], relayedFirst: Member | null = null): Promise<void>[] {
     const writes: Promise<void>[] = [];
     for (const { update, origin } of captured) {
-      const written = this.handle(update, origin);
+      const written = this.handle(update, origin, relayedFirst !== null && origin === relayedFirst);
       if (written !== null) writes.push(written);
     }
     return writes;
@@ -515,9 +522,22 @@ export class Room {
   };
 
   /** What a change's origin decides; returns its durable write, or null when it is not stored here. */
-  private handle(update: Uint8Array, origin: unknown): Promise<void> | null {
+  private handle(update: Uint8Array, origin: unknown, relayed = false): Promise<void> | null {
     if (origin === STORAGE_ORIGIN) return null;
     this.sizeEstimate += update.length;
+    if (!relayed) this.relay(update, origin);
+    this.logEntries++;
+    const written = this.options.writer.append(this.docName, update);
+    if (origin === BUS_ORIGIN || origin === CATCH_UP_ORIGIN) {
+      // Stored here too in case the node it came from has not stored it and dies first; a failure
+      // here is that node's to report. (A closed writer refuses it during shutdown.)
+      written.catch(() => undefined);
+    }
+    return written;
+  }
+
+  /** Sends a change to the other nodes (unless it came from one) and to the members but its sender. */
+  private relay(update: Uint8Array, origin: unknown): void {
     // Other nodes get a change at once (first: writing to the local members takes a while when
     // they are many), before it is durable anywhere; so every node that applies a change stores
     // it too (appends are idempotent: a change stored twice loads as once). A node that dies
@@ -528,14 +548,6 @@ export class Room {
     if (origin !== BUS_ORIGIN && origin !== CATCH_UP_ORIGIN) this.options.bus.publishUpdate(this.docName, update);
     const fromClient = isMember(origin) ? origin : null;
     this.broadcast(encodeUpdateMessage(update), fromClient, 'sync');
-    this.logEntries++;
-    const written = this.options.writer.append(this.docName, update);
-    if (origin === BUS_ORIGIN || origin === CATCH_UP_ORIGIN) {
-      // Stored here too in case the node it came from has not stored it and dies first; a failure
-      // here is that node's to report. (A closed writer refuses it during shutdown.)
-      written.catch(() => undefined);
-    }
-    return written;
   }
 
   /**

@@ -14,6 +14,7 @@ import * as Y from 'yjs';
 import { FRAGMENT_NAME } from '../../document/fragment.js';
 import type { DocumentShape } from '../../document/shape.js';
 import { QuireError } from '../../shared/errors.js';
+import { integratesAtOnce } from './integrates-at-once.js';
 
 export interface UpdateCheckLimits {
   /** Structs plus deletion ranges one update may carry. */
@@ -35,6 +36,8 @@ export interface CheckedUpdate {
   readonly knownDeletions: number;
   /** The client ids the update writes structs for, with the first clock of each. */
   readonly writers: ReadonlyMap<number, number>;
+  /** Plain typing that Yjs integrates without fail and at once (see integrates-at-once.ts). */
+  readonly integratesAtOnce: boolean;
 }
 
 /**
@@ -108,7 +111,7 @@ export function checkUpdate(doc: Y.Doc, update: Uint8Array, limits: UpdateCheckL
     throw new QuireError('update-too-complex', `One change may carry at most ${limits.maxStructsPerUpdate} structs and deletions; this one has ${cost}. Send it in smaller parts.`);
   }
   new ShapeCheck(doc, items, limits, shape).run();
-  return { cost, knownDeletions: deletions.known, writers };
+  return { cost, knownDeletions: deletions.known, writers, integratesAtOnce: integratesAtOnce(doc, decoded) };
 }
 
 /**

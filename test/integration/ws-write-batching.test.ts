@@ -49,6 +49,8 @@ describe('WebSocket write batching', () => {
             return message?.type === SYNC_UPDATE ? [message.payload] : [];
           });
         await waitFor(`reader ${n} to receive every change`, () => relayed().length >= CHANGES, 10_000);
+        // Plain typing goes out before it is applied (integrates-at-once.ts), and only then: once.
+        assert.equal(relayed().length, CHANGES, `reader ${n} got each change once`);
         const doc = new Y.Doc();
         for (const update of relayed()) {
           Y.applyUpdate(doc, update);

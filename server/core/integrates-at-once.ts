@@ -1,0 +1,138 @@
+/**
+ * Whether a checked update is plain typing: new items of one client, each going between two
+ * neighbours that are next to each other in the document now, with nothing to resolve. Yjs then
+ * integrates it in time proportional to its few items: no conflict scan (Item.integrate walks the
+ * items between an item's origin and its right origin, or a map key's older values, only when
+ * there are any), nothing held back as pending, no deletions and no formatting (the only changes
+ * after which Yjs cleans formatting up around them). Such a change cannot fail to integrate or
+ * outlive its deadline, so the room relays it before applying it (Room.applyClientChange): the
+ * readers get it one apply sooner, and a change that is not plain typing is relayed after it
+ * integrated, as before.
+ *
+ * Every condition is checked on the update as decoded and the document as it is; anything not
+ * recognised answers false, which only means the change takes the usual way.
+ */
+import * as Y from 'yjs';
+
+/** More items than typing makes in one update are not worth checking one by one. */
+export const MAX_ITEMS_AT_ONCE = 64;
+
+interface DecodedUpdate {
+  readonly structs: ReadonlyArray<Y.Item | Y.GC | Y.Skip>;
+  readonly ds: { readonly clients: ReadonlyMap<number, ReadonlyArray<unknown>> };
+}
+
+export function integratesAtOnce(doc: Y.Doc, update: DecodedUpdate): boolean {
+  const store = doc.store;
+  const { structs } = update;
+  if (store.pendingStructs !== null || store.pendingDs !== null) return false;
+  if (update.ds.clients.size > 0 || structs.length === 0 || structs.length > MAX_ITEMS_AT_ONCE) return false;
+  const first = structs[0];
+  if (!(first instanceof Y.Item)) return false;
+  const client = first.id.client;
+  const placing = new Placing(doc);
+  let clock = Y.getState(store, client);
+  for (const struct of structs) {
+    if (!(struct instanceof Y.Item) || struct.id.client !== client || struct.id.clock !== clock) return false;
+    if (!plainContent(struct.content) || !placing.placedAtOnce(struct)) return false;
+    placing.added(struct);
+    clock += struct.length;
+  }
+  return true;
+}
+
+function plainContent(content: Y.Item['content']): boolean {
+  if (content instanceof Y.ContentString || content instanceof Y.ContentAny) return true;
+  return content instanceof Y.ContentType && (content.type instanceof Y.XmlElement || content.type instanceof Y.XmlText || content.type instanceof Y.Text);
+}
+
+/** The update's items placed so far, and which neighbours and empty lists or keys they took. */
+class Placing {
+  private previous: Y.Item | null = null;
+  /** The update's items by first clock (a type's item is one clock long). */
+  private readonly items = new Map<number, Y.Item>();
+  /** Held items used as a neighbour: a second item placed against one would find the first between them. */
+  private readonly neighbours = new Set<Y.Item>();
+  /** Empty lists and unset keys an item was placed into, per parent (a type, or a key for a new one). */
+  private readonly slots = new Map<unknown, Set<string | null>>();
+
+  constructor(private readonly doc: Y.Doc) {}
+
+  added(item: Y.Item): void {
+    this.previous = item;
+    this.items.set(item.id.clock, item);
+  }
+
+  /** Whether `item` lands between its origins without Yjs looking at any other item. */
+  placedAtOnce(item: Y.Item): boolean {
+    const { origin, rightOrigin } = item;
+    const previous = this.previous;
+    if (origin !== null && previous !== null && sameId(origin, previous.lastId)) {
+      // Typed right behind the update's previous item, before the same right neighbour.
+      return rightOrigin === null ? previous.rightOrigin === null : previous.rightOrigin !== null && sameId(rightOrigin, previous.rightOrigin);
+    }
+    if (origin !== null) {
+      const left = this.held(origin);
+      if (left === null || !this.takeNeighbour(left)) return false;
+      if (origin.clock !== left.id.clock + left.length - 1) {
+        // Inside the left item: it is split there, and its own rest is the right neighbour.
+        return rightOrigin !== null && rightOrigin.client === origin.client && rightOrigin.clock === origin.clock + 1;
+      }
+      const right = left.right;
+      if (right === null) return rightOrigin === null;
+      // A map key's newest value has no right neighbour: one that has is an older value.
+      return left.parentSub === null && rightOrigin !== null && sameId(rightOrigin, right.id) && this.takeNeighbour(right);
+    }
+    if (rightOrigin !== null) {
+      const right = this.held(rightOrigin);
+      return right !== null && rightOrigin.clock === right.id.clock && right.left === null && this.takeNeighbour(right);
+    }
+    // Neither origin: the first item of an empty list, or the first value of a map key.
+    return this.intoEmptySlot(item.parent as unknown, item.parentSub);
+  }
+
+  private intoEmptySlot(parent: unknown, sub: string | null): boolean {
+    let type: Y.AbstractType<unknown> | null = null;
+    let identity: unknown;
+    if (typeof parent === 'string') {
+      type = (this.doc.share.get(parent) as Y.AbstractType<unknown> | undefined) ?? null;
+      identity = type ?? `root ${parent}`;
+    } else if (parent instanceof Y.ID) {
+      const created = parent.client === this.previous?.id.client ? this.items.get(parent.clock) : undefined;
+      if (created !== undefined) {
+        if (!(created.content instanceof Y.ContentType)) return false;
+        identity = created;
+      } else {
+        const held = this.held(parent);
+        if (held === null || !(held.content instanceof Y.ContentType)) return false;
+        type = held.content.type as Y.AbstractType<unknown>;
+        identity = type;
+      }
+    } else {
+      return false;
+    }
+    let taken = this.slots.get(identity);
+    if (taken === undefined) this.slots.set(identity, (taken = new Set()));
+    if (taken.has(sub)) return false;
+    taken.add(sub);
+    if (type === null) return true;
+    return sub === null ? type._start === null : !type._map.has(sub);
+  }
+
+  private takeNeighbour(item: Y.Item): boolean {
+    if (this.neighbours.has(item)) return false;
+    this.neighbours.add(item);
+    return true;
+  }
+
+  /** The item the document holds at `id`, or null (not held, or garbage). */
+  private held(id: Y.ID): Y.Item | null {
+    if (id.clock >= Y.getState(this.doc.store, id.client)) return null;
+    const struct = Y.getItem(this.doc.store, id);
+    return struct instanceof Y.Item ? struct : null;
+  }
+}
+
+function sameId(a: Y.ID, b: Y.ID): boolean {
+  return a.client === b.client && a.clock === b.clock;
+}
