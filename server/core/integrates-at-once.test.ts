@@ -1,7 +1,7 @@
 /**
  * integratesAtOnce: plain typing is recognised, anything Yjs would have to resolve is not, and
  * (seeded) whenever it answers yes, applying the client's bytes and applying what the server's
- * Yjs made of them leave readers with equal snapshots, each new item between the neighbours it
+ * Yjs made of them leave readers with equal snapshots and content, each new item between the neighbours it
  * named and nothing pending: what the room relays before applying is what it then stores.
  */
 import assert from 'node:assert/strict';
@@ -9,12 +9,13 @@ import { describe, it } from 'node:test';
 import * as Y from 'yjs';
 import { FRAGMENT_NAME } from '../../document/fragment.js';
 import { int, pick, withSeed, type Rng } from '../../test/support/seeded.js';
+import { craftedItems } from '../../test/support/crafted-updates.js';
 import { integratesAtOnce } from './integrates-at-once.js';
 
-type Decoded = Parameters<typeof integratesAtOnce>[1];
+type Decoded = Parameters<typeof integratesAtOnce>[2];
 
 function atOnce(server: Y.Doc, update: Uint8Array): boolean {
-  return integratesAtOnce(server, Y.decodeUpdate(update) as unknown as Decoded);
+  return integratesAtOnce(server, update, Y.decodeUpdate(update) as unknown as Decoded);
 }
 
 /** The update `edit` makes on `client` (kept in step with the server first). */
@@ -112,6 +113,49 @@ describe('integratesAtOnce', () => {
     assert.equal(atOnce(fresh.server, both), false, 'a key set twice in one change with a deletion');
   });
 
+  it('refuses crafted changes that Yjs would read otherwise, or that delete or walk a map key\'s values', () => {
+    const { server } = pair();
+    const text = (server.getXmlFragment(FRAGMENT_NAME).get(0) as Y.XmlElement).get(0) as Y.XmlText;
+    const hello = text._start!;
+    const at = (offset: number) => [hello.id.client, hello.id.clock + offset] as const;
+    const typed = (clock: number, letter: string, left = 4) => ({ origin: [777, clock - 1] as const, text: letter, ...(clock === 0 ? { origin: at(left) } : {}) });
+
+    const alone = craftedItems([{ client: 777, clock: 0, items: [typed(0, 'a')] }]);
+    assert.equal(atOnce(server, alone), true, 'one typed letter goes');
+    const inOneSection = craftedItems([{ client: 777, clock: 0, items: [typed(0, 'a'), typed(1, 'b')] }]);
+    assert.equal(atOnce(server, inOneSection), true, 'and two, in one section');
+    // Two sections for one client: Y.decodeUpdate reads both, Yjs integrates only the last.
+    const twoSections = craftedItems([
+      { client: 777, clock: 0, items: [typed(0, 'a')] },
+      { client: 777, clock: 1, items: [typed(1, 'b')] },
+    ]);
+    assert.deepEqual(Y.decodeUpdate(twoSections).structs.map((struct) => struct.id.clock), [0, 1], 'crafted as intended');
+    assert.equal(atOnce(server, twoSections), false, 'two sections of one client');
+
+    // One held neighbour used twice: the second item would find the first between them.
+    const sameNeighbour = craftedItems([{ client: 777, clock: 0, items: [{ origin: at(1), rightOrigin: at(2), text: 'p' }, { origin: at(1), rightOrigin: at(2), text: 'q' }] }]);
+    assert.equal(atOnce(server, sameNeighbour), false, 'one neighbour used twice');
+    const apart = craftedItems([{ client: 777, clock: 0, items: [{ origin: at(1), rightOrigin: at(2), text: 'p' }, { origin: at(3), rightOrigin: at(4), text: 'q' }] }]);
+    assert.equal(atOnce(server, apart), true, 'while two places apart go');
+
+    // A map key holding an element: a value placed after it (the newest), with no deletion in the
+    // change, would make Yjs delete the element; one placed before the oldest walks the history.
+    const meta = server.getMap('meta');
+    meta.set('k', new Y.XmlElement('paragraph'));
+    const oldest = meta._map.get('k')!;
+    server.clientID = 5;
+    meta.set('k', 2);
+    const newest = meta._map.get('k')!;
+    const afterNewest = craftedItems([{ client: 777, clock: 0, items: [{ origin: [newest.id.client, newest.id.clock], value: 3 }] }]);
+    assert.equal(atOnce(server, afterNewest), false, 'after the newest value of a key');
+    const beforeOldest = craftedItems([{ client: 777, clock: 0, items: [{ rightOrigin: [oldest.id.client, oldest.id.clock], value: 3 }] }]);
+    assert.equal(atOnce(server, beforeOldest), false, 'before the oldest value of a key');
+    const chainedAfterNew = craftedItems([{ client: 777, clock: 0, items: [{ parent: 'meta', sub: 'fresh', value: 1 }, { origin: [777, 0], value: 2 }] }]);
+    assert.equal(atOnce(server, chainedAfterNew), false, 'a value after a new key\'s own first value');
+    const newKey = craftedItems([{ client: 777, clock: 0, items: [{ parent: 'meta', sub: 'fresh', value: 1 }] }]);
+    assert.equal(atOnce(server, newKey), true, 'while a new key\'s first value goes');
+  });
+
   it('refuses everything while the server holds pending structs', () => {
     const { server, client, paragraph } = pair();
     const stranger = new Y.Doc();
@@ -125,7 +169,7 @@ describe('integratesAtOnce', () => {
     assert.equal(atOnce(server, changeOf(client, () => paragraph().insert(5, 'x'))), false);
   });
 
-  it('(seeded) what it takes integrates between the named neighbours, leaves nothing pending, and reads the same from either encoding', async () => {
+  it('(seeded) what it takes integrates between the named neighbours, leaves nothing pending, and reads the same from either encoding, content included', async () => {
     await withSeed(async (_seed, rng) => {
       const server = new Y.Doc();
       const clients = [0, 1, 2].map(() => new Y.Doc());
@@ -163,9 +207,10 @@ describe('integratesAtOnce', () => {
         assert.notEqual(made, null, `step ${step}: the change changed the server`);
         Y.applyUpdate(readerOfBytes, update);
         Y.applyUpdate(readerOfYjs, made!);
-        const expected = Y.encodeSnapshot(Y.snapshot(server));
-        assert.deepEqual(Y.encodeSnapshot(Y.snapshot(readerOfBytes)), expected, `step ${step}: the client's bytes`);
-        assert.deepEqual(Y.encodeSnapshot(Y.snapshot(readerOfYjs)), expected, `step ${step}: the server's encoding`);
+        // Equal snapshots (state vector and delete set) and equal content: items in the same places.
+        const expected = { snapshot: Y.encodeSnapshot(Y.snapshot(server)), content: contentOf(server) };
+        assert.deepEqual({ snapshot: Y.encodeSnapshot(Y.snapshot(readerOfBytes)), content: contentOf(readerOfBytes) }, expected, `step ${step}: the client's bytes`);
+        assert.deepEqual({ snapshot: Y.encodeSnapshot(Y.snapshot(readerOfYjs)), content: contentOf(readerOfYjs) }, expected, `step ${step}: the server's encoding`);
         for (const struct of Y.decodeUpdate(update).structs) assertBetweenNamedNeighbours(server, struct as Y.Item, step);
       }
       // Both answers are exercised, or the checks above prove little.
@@ -173,6 +218,12 @@ describe('integratesAtOnce', () => {
     });
   });
 });
+
+function contentOf(doc: Y.Doc): string {
+  // A map's keys in order: its JSON lists them in the order each replica first saw them.
+  const meta = Object.entries(doc.getMap('meta').toJSON()).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return JSON.stringify({ text: doc.getXmlFragment(FRAGMENT_NAME).toString(), meta });
+}
 
 function copyOf(doc: Y.Doc): Y.Doc {
   const copy = new Y.Doc({ gc: doc.gc });

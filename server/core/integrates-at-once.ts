@@ -10,8 +10,11 @@
  * integrated, as before.
  *
  * Every condition is checked on the update as decoded and the document as it is; anything not
- * recognised answers false, which only means the change takes the usual way.
+ * recognised answers false, which only means the change takes the usual way. A map entry goes
+ * only as the first value of a key that has none: any other placement among a key's values makes
+ * Yjs delete or walk them.
  */
+import * as decoding from 'lib0/decoding';
 import * as Y from 'yjs';
 
 /** More items than typing makes in one update are not worth checking one by one. */
@@ -22,11 +25,14 @@ interface DecodedUpdate {
   readonly ds: { readonly clients: ReadonlyMap<number, ReadonlyArray<unknown>> };
 }
 
-export function integratesAtOnce(doc: Y.Doc, update: DecodedUpdate): boolean {
+export function integratesAtOnce(doc: Y.Doc, bytes: Uint8Array, update: DecodedUpdate): boolean {
   const store = doc.store;
   const { structs } = update;
   if (store.pendingStructs !== null || store.pendingDs !== null) return false;
   if (update.ds.clients.size > 0 || structs.length === 0 || structs.length > MAX_ITEMS_AT_ONCE) return false;
+  // One section of structs: Y.decodeUpdate reads every section, while Yjs, given two for one
+  // client, integrates only the last; what this function looked at must be what Yjs applies.
+  if (!oneSection(bytes)) return false;
   const first = structs[0];
   if (!(first instanceof Y.Item)) return false;
   const client = first.id.client;
@@ -41,6 +47,14 @@ export function integratesAtOnce(doc: Y.Doc, update: DecodedUpdate): boolean {
   return true;
 }
 
+function oneSection(bytes: Uint8Array): boolean {
+  try {
+    return decoding.readVarUint(decoding.createDecoder(bytes)) === 1;
+  } catch {
+    return false;
+  }
+}
+
 function plainContent(content: Y.Item['content']): boolean {
   if (content instanceof Y.ContentString || content instanceof Y.ContentAny) return true;
   return content instanceof Y.ContentType && (content.type instanceof Y.XmlElement || content.type instanceof Y.XmlText || content.type instanceof Y.Text);
@@ -51,8 +65,11 @@ class Placing {
   private previous: Y.Item | null = null;
   /** The update's items by first clock (a type's item is one clock long). */
   private readonly items = new Map<number, Y.Item>();
-  /** Held items used as a neighbour: a second item placed against one would find the first between them. */
-  private readonly neighbours = new Set<Y.Item>();
+  /**
+   * The origins and right origins used: a second item placed at the same point would find the
+   * first there. (Points, not items: two points inside one held item are apart once it is split.)
+   */
+  private readonly points = new Set<string>();
   /** Empty lists and unset keys an item was placed into, per parent (a type, or a key for a new one). */
   private readonly slots = new Map<unknown, Set<string | null>>();
 
@@ -67,25 +84,29 @@ class Placing {
   placedAtOnce(item: Y.Item): boolean {
     const { origin, rightOrigin } = item;
     const previous = this.previous;
+    // Next to a map value, an item is a value of the same key: placed after the newest, Yjs deletes
+    // that one (a whole element with everything in it, if it is one) though the change carries no
+    // deletion; placed before the oldest, it walks the key's history. Only the first value of a
+    // key that has none goes (below).
     if (origin !== null && previous !== null && sameId(origin, previous.lastId)) {
-      // Typed right behind the update's previous item, before the same right neighbour.
+      // Typed right behind the update's previous item (which is in a list), before the same right neighbour.
+      if (previous.parentSub !== null) return false;
       return rightOrigin === null ? previous.rightOrigin === null : previous.rightOrigin !== null && sameId(rightOrigin, previous.rightOrigin);
     }
     if (origin !== null) {
       const left = this.held(origin);
-      if (left === null || !this.takeNeighbour(left)) return false;
+      if (left === null || left.parentSub !== null || !this.takePoint('left', origin) || (rightOrigin !== null && !this.takePoint('right', rightOrigin))) return false;
       if (origin.clock !== left.id.clock + left.length - 1) {
         // Inside the left item: it is split there, and its own rest is the right neighbour.
         return rightOrigin !== null && rightOrigin.client === origin.client && rightOrigin.clock === origin.clock + 1;
       }
       const right = left.right;
       if (right === null) return rightOrigin === null;
-      // A map key's newest value has no right neighbour: one that has is an older value.
-      return left.parentSub === null && rightOrigin !== null && sameId(rightOrigin, right.id) && this.takeNeighbour(right);
+      return rightOrigin !== null && sameId(rightOrigin, right.id);
     }
     if (rightOrigin !== null) {
       const right = this.held(rightOrigin);
-      return right !== null && rightOrigin.clock === right.id.clock && right.left === null && this.takeNeighbour(right);
+      return right !== null && right.parentSub === null && rightOrigin.clock === right.id.clock && right.left === null && this.takePoint('right', rightOrigin);
     }
     // Neither origin: the first item of an empty list, or the first value of a map key.
     return this.intoEmptySlot(item.parent as unknown, item.parentSub);
@@ -119,9 +140,10 @@ class Placing {
     return sub === null ? type._start === null : !type._map.has(sub);
   }
 
-  private takeNeighbour(item: Y.Item): boolean {
-    if (this.neighbours.has(item)) return false;
-    this.neighbours.add(item);
+  private takePoint(side: 'left' | 'right', id: Y.ID): boolean {
+    const point = `${side} ${id.client} ${id.clock}`;
+    if (this.points.has(point)) return false;
+    this.points.add(point);
     return true;
   }
 

@@ -111,7 +111,7 @@ export function checkUpdate(doc: Y.Doc, update: Uint8Array, limits: UpdateCheckL
     throw new QuireError('update-too-complex', `One change may carry at most ${limits.maxStructsPerUpdate} structs and deletions; this one has ${cost}. Send it in smaller parts.`);
   }
   new ShapeCheck(doc, items, limits, shape).run();
-  return { cost, knownDeletions: deletions.known, writers, integratesAtOnce: integratesAtOnce(doc, decoded) };
+  return { cost, knownDeletions: deletions.known, writers, integratesAtOnce: integratesAtOnce(doc, update, decoded) };
 }
 
 /**

@@ -1,6 +1,8 @@
 /**
  * Attacks through the document itself, by someone holding an edit link, against a real server
  * process:
+ * - two struct sections for one client, which Yjs reads otherwise than a decoder does: nothing of
+ *   it may reach a reader ahead of being applied;
  * - a poisoned room: 20,000 nested block quotes (deleting the outermost used to make Yjs recurse
  *   too deep, after which the room acknowledged edits without relaying or storing them, and
  *   exports failed for good); text or a map at the top of the editor's fragment (it broke export);
@@ -30,7 +32,7 @@ import { DocProvider } from '../../client/provider.js';
 import { FRAGMENT_NAME } from '../../document/fragment.js';
 import { encodeUpdateMessage } from '../../shared/protocol.js';
 import { AttackWatch } from '../support/attack-watch.js';
-import { attributeHistoryScan, conflictScan, deleteSetUpdate, manyElements, nestedElements } from '../support/crafted-updates.js';
+import { attributeHistoryScan, conflictScan, craftedItems, deleteSetUpdate, manyElements, nestedElements } from '../support/crafted-updates.js';
 import { snapshotOf } from '../support/doc-state.js';
 import { createDocWithLinks } from '../support/links.js';
 import { RawClient, refusalCode } from '../support/raw-client.js';
@@ -97,6 +99,32 @@ describe('attacks through the document', () => {
       for (const [what, update] of hostile) assert.equal(await refusal(client, watch.victimDoc, update), 'invalid-document', what);
       for (const format of ['md', 'html', 'json', 'yjs']) assert.equal(await exportStatus(server().url, watch.victimDoc, format), 200, `export as ${format}`);
     } finally {
+      await client.close();
+    }
+    const report = await watch.finish({ rssGrowthMb: 150 });
+    t.diagnostic(JSON.stringify(report));
+  });
+
+  it('two sections of one client: what Yjs does not integrate of a change reaches no reader', async (t) => {
+    // Y.decodeUpdate reads both sections, Yjs integrates only the last, which then lacks what it
+    // builds on: refused, and since the server checks what Yjs will apply before relaying a change
+    // ahead of applying it, no reader holds "EVIL" under the id the sender then fills with "good".
+    const watch = await AttackWatch.start(t, server());
+    const client = await attacker(server().url, watch.victimDoc);
+    const reader = new DocProvider(server().url, watch.victimDoc, new Y.Doc(), { transports: ['websocket'] });
+    const writer = 0x7a11ed;
+    const first = { client: writer, clock: 0, items: [{ parent: 'scratch', text: 'a' }] };
+    try {
+      await withTimeout('the reader to sync', reader.whenSynced(), 10_000);
+      const crafted = craftedItems([first, { client: writer, clock: 1, items: [{ origin: [writer, 0] as const, text: 'EVIL' }] }]);
+      assert.equal(await refusal(client, watch.victimDoc, crafted), 'missing-dependencies');
+      assert.equal(await refusal(client, watch.victimDoc, craftedItems([first])), 'ok');
+      assert.equal(await refusal(client, watch.victimDoc, craftedItems([{ client: writer, clock: 1, items: [{ origin: [writer, 0] as const, text: 'good' }] }])), 'ok');
+      await waitFor('the reader to get the honest text', () => reader.doc.getText('scratch').toString().length >= 5, 10_000);
+      assert.equal(reader.doc.getText('scratch').toString(), 'agood');
+      assert.equal(reader.doc.store.pendingStructs, null, 'the reader holds nothing pending');
+    } finally {
+      reader.destroy();
       await client.close();
     }
     const report = await watch.finish({ rssGrowthMb: 150 });

@@ -231,3 +231,57 @@ export function attributeHistoryScan(writers: readonly [number, number], scanner
   const scan = clientRuns([{ client: scanner, clock: 0, structs: Array.from({ length: placed }, () => valueAfter(idOf(0), 2)) }]);
   return { history, scan };
 }
+
+/** One item of `craftedItems`: where it goes and what it holds (a string, else one plain value). */
+export interface CraftedItem {
+  readonly origin?: readonly [client: number, clock: number];
+  readonly rightOrigin?: readonly [client: number, clock: number];
+  /** Written only without origins: a root type's name or a type's item id. */
+  readonly parent?: string | readonly [client: number, clock: number];
+  readonly sub?: string;
+  readonly text?: string;
+  readonly value?: unknown;
+}
+
+/**
+ * Items written as given, one section per entry of `sections` (two sections may name one client,
+ * which Yjs's own encoder never does), and an empty delete set.
+ */
+export function craftedItems(sections: ReadonlyArray<{ readonly client: number; readonly clock: number; readonly items: readonly CraftedItem[] }>): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, sections.length);
+  for (const { client, clock, items } of sections) {
+    encoding.writeVarUint(encoder, items.length);
+    encoding.writeVarUint(encoder, client);
+    encoding.writeVarUint(encoder, clock);
+    for (const item of items) {
+      const content = item.text !== undefined ? CONTENT_STRING : CONTENT_ANY;
+      const placedBy = item.origin === undefined && item.rightOrigin === undefined;
+      encoding.writeUint8(
+        encoder,
+        content | (item.origin ? HAS_ORIGIN : 0) | (item.rightOrigin ? HAS_RIGHT_ORIGIN : 0) | (placedBy && item.sub !== undefined ? HAS_PARENT_SUB : 0),
+      );
+      for (const id of [item.origin, item.rightOrigin]) {
+        if (id === undefined) continue;
+        encoding.writeVarUint(encoder, id[0]);
+        encoding.writeVarUint(encoder, id[1]);
+      }
+      if (placedBy) {
+        const parent = item.parent ?? FRAGMENT_NAME;
+        encoding.writeVarUint(encoder, typeof parent === 'string' ? 1 : 0);
+        if (typeof parent === 'string') encoding.writeVarString(encoder, parent);
+        else {
+          encoding.writeVarUint(encoder, parent[0]);
+          encoding.writeVarUint(encoder, parent[1]);
+        }
+        if (item.sub !== undefined) encoding.writeVarString(encoder, item.sub);
+      }
+      if (item.text !== undefined) encoding.writeVarString(encoder, item.text);
+      else {
+        encoding.writeVarUint(encoder, 1);
+        encoding.writeAny(encoder, item.value as Parameters<typeof encoding.writeAny>[1]);
+      }
+    }
+  }
+  return finish(encoder);
+}
