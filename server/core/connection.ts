@@ -30,9 +30,12 @@ export interface Connection {
 }
 
 export interface Transport {
-  /** Sends one sync message to many connections of this transport, encoding it once where it can. */
-  sendSyncToMany(connections: readonly Connection[], docName: string, message: Uint8Array): void;
-  sendAwarenessToMany(connections: readonly Connection[], docName: string, update: Uint8Array): void;
+  /**
+   * Sends one sync message to many connections of this transport, encoding it once where it can;
+   * `except`, when given, is one of them that is left out (the sender of what is relayed).
+   */
+  sendSyncToMany(connections: readonly Connection[], docName: string, message: Uint8Array, except?: Connection): void;
+  sendAwarenessToMany(connections: readonly Connection[], docName: string, update: Uint8Array, except?: Connection): void;
   /**
    * On every node of the cluster: tells the connections carrying `tag` why they are removed from
    * a document, then closes them.
@@ -53,4 +56,9 @@ export function linkTag(docName: string, linkId: string): string {
 /** Tag of every connection that joined through a view token. */
 export function viewTokenTag(token: string): string {
   return `view:${token}`;
+}
+
+/** How many of `connections` a message to all but `except` (one of them, if given) reaches. */
+export function recipientCount(connections: readonly Connection[], except: Connection | undefined): number {
+  return connections.length - (except === undefined ? 0 : 1);
 }

@@ -29,9 +29,9 @@ import { QuireError } from '../../shared/errors.js';
 import { mayEdit } from '../../shared/events.js';
 import type { Limits } from '../../shared/limits.js';
 import { decodeAwarenessUpdate, encodeSyncMessage, encodeSyncStep1, encodeSyncStep2, encodeUpdateMessage, isWellFormedStateVector, SYNC_STEP2 } from '../../shared/protocol.js';
-import type { Connection, Transport } from './connection.js';
 import type { QuireObserver } from './hooks.js';
 import { isMember, type Member } from './member.js';
+import { MemberGroups } from './member-groups.js';
 import type { RoomBus } from './room-bus.js';
 import type { ClientIdOwners } from './client-ids.js';
 import type { StructLedger } from './struct-ledger.js';
@@ -104,6 +104,8 @@ export class Room {
   private whole: { readonly update: Uint8Array; readonly answer: Uint8Array } | null = null;
   readonly awareness: Awareness;
   private readonly members = new Set<Member>();
+  /** The members as relays reach them (see member-groups.ts). */
+  private readonly groups = new MemberGroups();
   private readonly awarenessOwners = new Map<number, Member>();
   /** Presence changes of this event-loop turn, not sent yet (see onAwarenessUpdate). */
   private presence: PresenceBatch = emptyPresenceBatch();
@@ -155,6 +157,7 @@ export class Room {
   /** Adds a member and starts its handshake: the server's step 1 and the current presence. */
   addMember(member: Member): void {
     this.members.add(member);
+    this.groups.add(member);
     member.connection.sendSync(member.link, encodeSyncStep1(this.doc));
     const states = this.awareness.getStates();
     if (states.size > 0) {
@@ -186,6 +189,7 @@ export class Room {
   /** Removes a member and the presence it controlled (everyone else sees it disappear). */
   removeMember(member: Member): void {
     if (!this.members.delete(member)) return;
+    this.groups.remove(member);
     const ids = [...member.awarenessIds].filter((id) => this.awarenessOwners.get(id) === member);
     for (const id of ids) this.awarenessOwners.delete(id);
     if (ids.length > 0 && !this.broken) removeAwarenessStates(this.awareness, ids, member);
@@ -380,6 +384,7 @@ export class Room {
     this.awareness.destroy();
     this.doc.destroy();
     this.members.clear();
+    this.groups.clear();
     this.awarenessOwners.clear();
   }
 
@@ -584,24 +589,10 @@ export class Room {
 
   /** Sends to every member but `except`, grouped by transport and name so each group encodes once. */
   private broadcast(payload: Uint8Array, except: Member | null, kind: 'sync' | 'awareness'): void {
-    const groups = new Map<Transport, Map<string, Connection[]>>();
-    let recipients = 0;
-    for (const member of this.members) {
-      if (member === except) continue;
-      const transport = member.connection.transport;
-      let byName = groups.get(transport);
-      if (byName === undefined) groups.set(transport, (byName = new Map()));
-      const list = byName.get(member.link);
-      if (list === undefined) byName.set(member.link, [member.connection]);
-      else list.push(member.connection);
-      recipients++;
-    }
-    for (const [transport, byName] of groups) {
-      for (const [name, connections] of byName) {
-        if (kind === 'sync') transport.sendSyncToMany(connections, name, payload);
-        else transport.sendAwarenessToMany(connections, name, payload);
-      }
-    }
+    const recipients = this.groups.forEachGroup(except, (transport, name, connections, leaveOut) => {
+      if (kind === 'sync') transport.sendSyncToMany(connections, name, payload, leaveOut);
+      else transport.sendAwarenessToMany(connections, name, payload, leaveOut);
+    });
     if (kind === 'sync' && recipients > 0) this.options.observer.changeRelayed?.({ docName: this.docName, recipients, bytes: payload.length });
   }
 }

@@ -15,7 +15,7 @@ import { closeIfSlowReader } from './slow-reader.js';
 import { QUIRE_NAMESPACE, type ClientToServerEvents, type JoinReply, type SaveReply, type ServerToClientEvents, type VerifyReply } from '../../shared/events.js';
 import { toBytes } from '../../shared/protocol.js';
 import { createParser } from '../../shared/socketio-parser/parser.js';
-import type { Connection, Transport } from '../core/connection.js';
+import { recipientCount, type Connection, type Transport } from '../core/connection.js';
 import { clientAddress } from './client-address.js';
 import { OutboxMeter, type EngineSocket, type OutboxAccount } from './outbox-meter.js';
 import type { LocalKicker, TransportOptions } from './transport-options.js';
@@ -173,14 +173,16 @@ export class SocketIoTransport implements Transport, LocalKicker {
     this.namespace.on('kick-tagged', (tag, error) => this.kickEverywhereOnNode(tag, error));
   }
 
-  sendSyncToMany(connections: readonly Connection[], docName: string, message: Uint8Array): void {
-    if (connections.length === 1) return connections[0]!.sendSync(docName, message);
-    this.sendToMany(connections, this.encodeOnce('sync', docName, message));
+  sendSyncToMany(connections: readonly Connection[], docName: string, message: Uint8Array, except?: Connection): void {
+    const count = recipientCount(connections, except);
+    if (count === 1) return connections.find((connection) => connection !== except)!.sendSync(docName, message);
+    if (count > 1) this.sendToMany(connections, this.encodeOnce('sync', docName, message), except);
   }
 
-  sendAwarenessToMany(connections: readonly Connection[], docName: string, update: Uint8Array): void {
-    if (connections.length === 1) return connections[0]!.sendAwareness(docName, update);
-    this.sendToMany(connections, this.encodeOnce('awareness', docName, update));
+  sendAwarenessToMany(connections: readonly Connection[], docName: string, update: Uint8Array, except?: Connection): void {
+    const count = recipientCount(connections, except);
+    if (count === 1) return connections.find((connection) => connection !== except)!.sendAwareness(docName, update);
+    if (count > 1) this.sendToMany(connections, this.encodeOnce('awareness', docName, update), except);
   }
 
   /**
@@ -194,8 +196,9 @@ export class SocketIoTransport implements Transport, LocalKicker {
     return { parts, options: { preEncoded: true } };
   }
 
-  private sendToMany(connections: readonly Connection[], packet: EncodedPacket): void {
+  private sendToMany(connections: readonly Connection[], packet: EncodedPacket, except: Connection | undefined): void {
     for (const connection of connections) {
+      if (connection === except) continue;
       (connection as SocketConnection).sendEncoded(packet);
       this.checkOutbox(connection as SocketConnection);
     }

@@ -27,7 +27,7 @@ import {
   encodeReply,
   encodeServerSync,
 } from '../../shared/ws-frames.js';
-import type { Connection, Transport } from '../core/connection.js';
+import { recipientCount, type Connection, type Transport } from '../core/connection.js';
 import type { AddressMember } from './address-book.js';
 import { clientAddress } from './client-address.js';
 import type { OutboxAccount } from './outbox-meter.js';
@@ -267,12 +267,12 @@ export class WebSocketTransport implements Transport, LocalKicker {
     this.pinger.unref();
   }
 
-  sendSyncToMany(connections: readonly Connection[], docName: string, message: Uint8Array): void {
-    this.sendToMany(connections, encodeServerSync(docName, message));
+  sendSyncToMany(connections: readonly Connection[], docName: string, message: Uint8Array, except?: Connection): void {
+    if (recipientCount(connections, except) > 0) this.sendToMany(connections, encodeServerSync(docName, message), except);
   }
 
-  sendAwarenessToMany(connections: readonly Connection[], docName: string, update: Uint8Array): void {
-    this.sendToMany(connections, encodeAwareness(docName, update));
+  sendAwarenessToMany(connections: readonly Connection[], docName: string, update: Uint8Array, except?: Connection): void {
+    if (recipientCount(connections, except) > 0) this.sendToMany(connections, encodeAwareness(docName, update), except);
   }
 
   get maxQueuedBytesPerConnection(): number {
@@ -293,11 +293,13 @@ export class WebSocketTransport implements Transport, LocalKicker {
     for (const connection of held) connection.checkReleased();
   };
 
-  /** One message to many connections: framed once, then the same bytes written to each. */
-  private sendToMany(connections: readonly Connection[], frame: Uint8Array): void {
-    if (connections.length === 1) return (connections[0] as WebSocketConnection).sendFrame(frame);
+  /** One message to many connections (all but `except`): framed once, then the same bytes written to each. */
+  private sendToMany(connections: readonly Connection[], frame: Uint8Array, except: Connection | undefined): void {
+    if (recipientCount(connections, except) === 1) {
+      return (connections.find((connection) => connection !== except) as WebSocketConnection).sendFrame(frame);
+    }
     const framed = binaryFrame(frame);
-    for (const connection of connections) (connection as WebSocketConnection).sendFramed(framed, frame);
+    for (const connection of connections) if (connection !== except) (connection as WebSocketConnection).sendFramed(framed, frame);
   }
 
   kickTagged(tag: string, error: QuireErrorPayload & { readonly docName: string }): void {
