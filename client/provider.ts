@@ -24,7 +24,7 @@ import * as Y from 'yjs';
 import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness';
 import type { QuireErrorPayload } from '../shared/errors.js';
 import { mayEdit, type JoinReply, type Role, type SaveReply, type VerifyReply } from '../shared/events.js';
-import { SYNC_STEP1, SYNC_STEP2, decodeSyncMessage, encodeSyncMessage, encodeUpdateMessage } from '../shared/protocol.js';
+import { SYNC_STEP1, SYNC_STEP2, decodeSyncMessage, encodeSyncMessage } from '../shared/protocol.js';
 import type { Channel } from './channel/channel.js';
 import { FallbackChannel } from './channel/fallback-channel.js';
 import { SocketIoChannel } from './channel/socketio-channel.js';
@@ -422,22 +422,25 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
     }
     const seq = this.ledger.add('update', update);
     this.unsent.push(seq);
-    this.emit('unsaved', this.unsavedCount);
-    if (!this.joined || !this.handshakeSent || this.inRun) return;
     // The first change of a synchronous run (a keystroke, most often the only one) leaves at once;
     // the rest of the run (a paste done in steps, an import loop) leaves as one message at its end.
-    this.inRun = true;
-    queueMicrotask(this.endOfRun);
-    const run = this.unsent;
-    try {
-      this.flushUnsent();
-    } catch {
-      // This runs inside Yjs's end of the transaction, where a throw would leave the document
-      // unable to finish any later transaction. A channel that throws on send (one made from a
-      // WebSocket class given in the options) is tried again at the end of the run, outside it,
-      // where a throw reaches the caller as it did before.
-      this.unsent = [...run, ...this.unsent];
+    // Listeners hear of the unsaved change once it is on its way: a page's status redraw does not
+    // hold the keystroke up.
+    if (this.joined && this.handshakeSent && !this.inRun) {
+      this.inRun = true;
+      queueMicrotask(this.endOfRun);
+      const run = this.unsent;
+      try {
+        this.flushUnsent();
+      } catch {
+        // This runs inside Yjs's end of the transaction, where a throw would leave the document
+        // unable to finish any later transaction. A channel that throws on send (one made from a
+        // WebSocket class given in the options) is tried again at the end of the run, outside it,
+        // where a throw reaches the caller as it did before.
+        this.unsent = [...run, ...this.unsent];
+      }
     }
+    this.emit('unsaved', this.unsavedCount);
   };
 
   private readonly endOfRun = (): void => {
@@ -491,7 +494,7 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
     if (updates.length === 0) return;
     const update = updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates);
     const done = this.expectAck();
-    this.channel.sync(this.docName, encodeUpdateMessage(update), (reply: SaveReply) => {
+    this.channel.syncUpdate(this.docName, update, (reply: SaveReply) => {
       done();
       this.onUpdatesSaved(seqs, reply);
     });

@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { int, prng, testSeed } from '../test/support/seeded.js';
+import { encodeUpdateMessage } from './protocol.js';
 import {
   FRAME_AWARENESS,
   FRAME_ERROR,
@@ -21,6 +22,7 @@ import {
   decodeServerFrame,
   encodeAwareness,
   encodeClientSync,
+  encodeClientUpdate,
   encodeError,
   encodeJoin,
   encodeKicked,
@@ -58,6 +60,21 @@ describe('WebSocket frames', () => {
     });
     assert.deepEqual(decodeServerFrame(encodeError(error)), { kind: FRAME_ERROR, error });
     assert.deepEqual(decodeServerFrame(encodeKicked(name, error)), { kind: FRAME_KICKED, name, error });
+  });
+
+  it('writes a change in one pass exactly as the sync frame of its update message, whatever the sizes', () => {
+    const names = ['V1StGXR8_Z5jdHi6B-myT', 'doc', 'ünïcödé-名前', 'x'.repeat(130), 'doc'];
+    const acks = [0, 1, 127, 128, 16_383, 16_384, 2 ** 21, 2 ** 31 - 1];
+    for (const name of names) {
+      for (const ack of acks) {
+        for (const size of [0, 1, 127, 128, 125, 16_384, 70_000]) {
+          const update = Uint8Array.from({ length: size }, (_, i) => (i * 31 + size) & 0xff);
+          assert.deepEqual(encodeClientUpdate(ack, name, update), encodeClientSync(ack, name, encodeUpdateMessage(update)), `${name} ack ${ack} size ${size}`);
+        }
+      }
+    }
+    const decoded = decodeClientFrame(encodeClientUpdate(7, 'doc', Uint8Array.of(1, 2, 3)));
+    assert.equal(decoded?.kind, FRAME_SYNC);
   });
 
   it('refuses frames that are not exactly one message', () => {

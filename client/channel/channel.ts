@@ -46,6 +46,8 @@ export interface Channel extends Pick<TypedEmitter<ChannelEvents>, 'on' | 'off'>
   join(docName: string, token: string | null, options: JoinOptions, ack: (reply: JoinReply) => void): void;
   leave(docName: string): void;
   sync(docName: string, message: Uint8Array, ack?: (reply: SaveReply) => void): void;
+  /** `sync` of an update message carrying `update` (a local change), encoded as the channel sends it best. */
+  syncUpdate(docName: string, update: Uint8Array, ack: (reply: SaveReply) => void): void;
   awareness(docName: string, update: Uint8Array): void;
   verify(docName: string, snapshot: Uint8Array, ack: (reply: VerifyReply) => void): void;
 }

@@ -95,6 +95,10 @@ export class FallbackChannel extends TypedEmitter<ChannelEvents> implements Chan
     this.current.sync(docName, message, ack);
   }
 
+  syncUpdate(docName: string, update: Uint8Array, ack: (reply: SaveReply) => void): void {
+    this.current.syncUpdate(docName, update, ack);
+  }
+
   awareness(docName: string, update: Uint8Array): void {
     this.current.awareness(docName, update);
   }

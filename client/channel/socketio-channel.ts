@@ -5,7 +5,7 @@
 import { io, type Socket } from 'socket.io-client';
 import type { JoinOptions, JoinReply, SaveReply, VerifyReply } from '../../shared/events.js';
 import { QUIRE_NAMESPACE, type ClientToServerEvents, type ServerToClientEvents } from '../../shared/events.js';
-import { toBytes } from '../../shared/protocol.js';
+import { encodeUpdateMessage, toBytes } from '../../shared/protocol.js';
 import * as singleFrameParser from '../../shared/socketio-parser/parser.js';
 import { TypedEmitter } from '../typed-emitter.js';
 import type { Backoff, Channel, ChannelEvents } from './channel.js';
@@ -89,6 +89,10 @@ export class SocketIoChannel extends TypedEmitter<ChannelEvents> implements Chan
   sync(docName: string, message: Uint8Array, ack?: (reply: SaveReply) => void): void {
     if (ack === undefined) this.socket.emit('sync', docName, message);
     else this.socket.emit('sync', docName, message, ack);
+  }
+
+  syncUpdate(docName: string, update: Uint8Array, ack: (reply: SaveReply) => void): void {
+    this.sync(docName, encodeUpdateMessage(update), ack);
   }
 
   awareness(docName: string, update: Uint8Array): void {

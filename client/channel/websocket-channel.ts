@@ -14,6 +14,7 @@ import {
   decodeServerFrame,
   encodeAwareness,
   encodeClientSync,
+  encodeClientUpdate,
   encodeJoin,
   encodeLeave,
   encodeVerify,
@@ -103,6 +104,10 @@ export class WebSocketChannel extends TypedEmitter<ChannelEvents> implements Cha
 
   sync(docName: string, message: Uint8Array, ack?: (reply: SaveReply) => void): void {
     this.send(encodeClientSync(ack === undefined ? 0 : this.expect(ack), docName, message));
+  }
+
+  syncUpdate(docName: string, update: Uint8Array, ack: (reply: SaveReply) => void): void {
+    this.send(encodeClientUpdate(this.expect(ack), docName, update));
   }
 
   awareness(docName: string, update: Uint8Array): void {

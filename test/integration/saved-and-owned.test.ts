@@ -29,6 +29,8 @@ type SyncSend = DocProvider['channel']['sync'];
 function interceptSyncs(provider: DocProvider, through: (send: SyncSend, ...args: Parameters<SyncSend>) => void): void {
   const send: SyncSend = provider.channel.sync.bind(provider.channel);
   provider.channel.sync = (...args: Parameters<SyncSend>) => through(send, ...args);
+  // A change goes out through syncUpdate: seen here as the sync of its update message.
+  provider.channel.syncUpdate = (docName, update, ack) => through(send, docName, encodeUpdateMessage(update), ack);
 }
 
 async function storedSnapshot(store: { load(docName: string): Promise<{ update: Uint8Array } | null> }, docName: string): Promise<string> {
