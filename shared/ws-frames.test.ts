@@ -64,10 +64,11 @@ describe('WebSocket frames', () => {
 
   it('writes a change in one pass exactly as the sync frame of its update message, whatever the sizes', () => {
     const names = ['V1StGXR8_Z5jdHi6B-myT', 'doc', 'ünïcödé-名前', 'x'.repeat(130), 'doc'];
-    const acks = [0, 1, 127, 128, 16_383, 16_384, 2 ** 21, 2 ** 31 - 1];
+    const acks = [0, 1, 127, 128, 16_383, 16_384, 2 ** 21, 2 ** 31 - 1, 2 ** 31, 2 ** 32];
     for (const name of names) {
       for (const ack of acks) {
-        for (const size of [0, 1, 127, 128, 125, 16_384, 70_000]) {
+        // Sizes around where the update's length, and the message's (two or three bytes more), take another byte.
+        for (const size of [0, 1, 125, 126, 127, 128, 16_381, 16_382, 16_383, 16_384, 70_000]) {
           const update = Uint8Array.from({ length: size }, (_, i) => (i * 31 + size) & 0xff);
           assert.deepEqual(encodeClientUpdate(ack, name, update), encodeClientSync(ack, name, encodeUpdateMessage(update)), `${name} ack ${ack} size ${size}`);
         }
