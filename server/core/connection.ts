@@ -62,3 +62,8 @@ export function viewTokenTag(token: string): string {
 export function recipientCount(connections: readonly Connection[], except: Connection | undefined): number {
   return connections.length - (except === undefined ? 0 : 1);
 }
+
+/** The one connection of `connections` a message to all but `except` reaches, if it reaches one only. */
+export function soleRecipient(connections: readonly Connection[], except: Connection | undefined): Connection | null {
+  return recipientCount(connections, except) === 1 ? (connections.find((connection) => connection !== except) ?? null) : null;
+}

@@ -16,6 +16,7 @@
  */
 import * as decoding from 'lib0/decoding';
 import * as Y from 'yjs';
+import { heldStruct } from './held-struct.js';
 
 /** More items than typing makes in one update are not worth checking one by one. */
 export const MAX_ITEMS_AT_ONCE = 64;
@@ -149,8 +150,7 @@ class Placing {
 
   /** The item the document holds at `id`, or null (not held, or garbage). */
   private held(id: Y.ID): Y.Item | null {
-    if (id.clock >= Y.getState(this.doc.store, id.client)) return null;
-    const struct = Y.getItem(this.doc.store, id);
+    const struct = heldStruct(this.doc.store, id);
     return struct instanceof Y.Item ? struct : null;
   }
 }

@@ -14,6 +14,7 @@ import * as Y from 'yjs';
 import { FRAGMENT_NAME } from '../../document/fragment.js';
 import type { DocumentShape } from '../../document/shape.js';
 import { QuireError } from '../../shared/errors.js';
+import { heldStruct } from './held-struct.js';
 import { integratesAtOnce } from './integrates-at-once.js';
 
 export interface UpdateCheckLimits {
@@ -470,13 +471,8 @@ class ShapeCheck {
 
   /** The struct the document holds at `id`, or null. */
   private held(id: Y.ID): Y.Item | Y.GC | null {
-    const clock = this.doc.store.clients.get(id.client);
-    if (clock === undefined) return null;
-    const last = clock[clock.length - 1];
-    if (last === undefined || id.clock >= last.id.clock + last.length) return null;
-    return Y.getItem(this.doc.store, id) as Y.Item | Y.GC;
-  }
-}
+    return heldStruct(this.doc.store, id);
+  }}
 
 function kindOf(type: Y.AbstractType<unknown>): string {
   if (type instanceof Y.XmlElement) return type.nodeName;

@@ -15,7 +15,7 @@ import { closeIfSlowReader } from './slow-reader.js';
 import { QUIRE_NAMESPACE, type ClientToServerEvents, type JoinReply, type SaveReply, type ServerToClientEvents, type VerifyReply } from '../../shared/events.js';
 import { toBytes } from '../../shared/protocol.js';
 import { createParser } from '../../shared/socketio-parser/parser.js';
-import { recipientCount, type Connection, type Transport } from '../core/connection.js';
+import { recipientCount, soleRecipient, type Connection, type Transport } from '../core/connection.js';
 import { clientAddress } from './client-address.js';
 import { OutboxMeter, type EngineSocket, type OutboxAccount } from './outbox-meter.js';
 import type { LocalKicker, TransportOptions } from './transport-options.js';
@@ -174,15 +174,15 @@ export class SocketIoTransport implements Transport, LocalKicker {
   }
 
   sendSyncToMany(connections: readonly Connection[], docName: string, message: Uint8Array, except?: Connection): void {
-    const count = recipientCount(connections, except);
-    if (count === 1) return connections.find((connection) => connection !== except)!.sendSync(docName, message);
-    if (count > 1) this.sendToMany(connections, this.encodeOnce('sync', docName, message), except);
+    const sole = soleRecipient(connections, except);
+    if (sole !== null) return sole.sendSync(docName, message);
+    if (recipientCount(connections, except) > 1) this.sendToMany(connections, this.encodeOnce('sync', docName, message), except);
   }
 
   sendAwarenessToMany(connections: readonly Connection[], docName: string, update: Uint8Array, except?: Connection): void {
-    const count = recipientCount(connections, except);
-    if (count === 1) return connections.find((connection) => connection !== except)!.sendAwareness(docName, update);
-    if (count > 1) this.sendToMany(connections, this.encodeOnce('awareness', docName, update), except);
+    const sole = soleRecipient(connections, except);
+    if (sole !== null) return sole.sendAwareness(docName, update);
+    if (recipientCount(connections, except) > 1) this.sendToMany(connections, this.encodeOnce('awareness', docName, update), except);
   }
 
   /**

@@ -27,7 +27,7 @@ import {
   encodeReply,
   encodeServerSync,
 } from '../../shared/ws-frames.js';
-import { recipientCount, type Connection, type Transport } from '../core/connection.js';
+import { recipientCount, soleRecipient, type Connection, type Transport } from '../core/connection.js';
 import type { AddressMember } from './address-book.js';
 import { clientAddress } from './client-address.js';
 import type { OutboxAccount } from './outbox-meter.js';
@@ -295,9 +295,8 @@ export class WebSocketTransport implements Transport, LocalKicker {
 
   /** One message to many connections (all but `except`): framed once, then the same bytes written to each. */
   private sendToMany(connections: readonly Connection[], frame: Uint8Array, except: Connection | undefined): void {
-    if (recipientCount(connections, except) === 1) {
-      return (connections.find((connection) => connection !== except) as WebSocketConnection).sendFrame(frame);
-    }
+    const sole = soleRecipient(connections, except);
+    if (sole !== null) return (sole as WebSocketConnection).sendFrame(frame);
     const framed = binaryFrame(frame);
     for (const connection of connections) if (connection !== except) (connection as WebSocketConnection).sendFramed(framed, frame);
   }
