@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { waitFor } from '../../../test/support/wait.js';
 import * as Y from 'yjs';
+import { markdownToPm, pmToYUpdate } from '../../../document/doc-format.js';
 import { compactUpdates } from '../../../storage/store-support.js';
 import { ConversionPool } from './conversion-pool.js';
 
@@ -34,6 +35,23 @@ describe('ConversionPool', () => {
     Y.applyUpdate(merged, result.update);
     assert.equal(merged.getText('t').toString(), text.toString());
     assert.deepEqual(Y.encodeSnapshot(Y.snapshot(merged)), Y.encodeSnapshot(Y.snapshot(doc)));
+  });
+
+  it('loads the converters in a worker started for a compaction once a conversion needs them', async () => {
+    const fresh = new ConversionPool();
+    try {
+      const update = pmToYUpdate(markdownToPm('# Plan\n\nShip *it*'));
+      const merged = await fresh.run({ kind: 'compact', updates: [update] });
+      assert.equal(fresh.runningWorkers, 1);
+      assert.ok(merged.kind === 'compact');
+      const exported = await fresh.run({ kind: 'export', format: 'md', updates: [merged.update] });
+      assert.equal(fresh.runningWorkers, 1, 'the same worker');
+      assert.ok(exported.kind === 'export');
+      assert.equal(exported.body, '# Plan\n\nShip *it*');
+      assert.equal(exported.title, 'Plan');
+    } finally {
+      await fresh.close();
+    }
   });
 
   it('keeps a worker that is given work before its idle time is up', async () => {
