@@ -36,7 +36,7 @@ import { QuireMetrics } from './ops/metrics.js';
 import { metricsObserver } from './ops/metrics-observer.js';
 import { isOriginAllowed } from './http/origin-check.js';
 import { AddressBook } from './transport/address-book.js';
-import { SocketIoTransport, type SocketIoAdapter } from './transport/socketio-transport.js';
+import { SOCKET_IO_PATH, SocketIoTransport, type SocketIoAdapter } from './transport/socketio-transport.js';
 import { WebSocketTransport } from './transport/websocket-transport.js';
 
 export interface QuireServerOptions {
@@ -304,6 +304,7 @@ export function createQuireServer(options: QuireServerOptions): QuireServer {
         ...transportLimits,
         kickEverywhere: (tag, error) => transport?.kickTagged(tag, error),
         pingIntervalMs: options.webSocketPingMs,
+        upgradesServedElsewhere: [`${SOCKET_IO_PATH}/`],
       });
       transport = new SocketIoTransport(httpServer, { ...transportLimits, adapter: options.adapter, siblings: [webSocketTransport] });
       await new Promise<void>((resolve, reject) => {

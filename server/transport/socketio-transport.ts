@@ -52,6 +52,9 @@ type QuireNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, Node
 /** The events a client may send; the parser closes a connection that sends any other. */
 const CLIENT_EVENTS = ['join', 'leave', 'sync', 'awareness', 'verify'] as const;
 
+/** Where Socket.IO is served (its default); its WebSocket upgrades come to `${SOCKET_IO_PATH}/`. */
+export const SOCKET_IO_PATH = '/socket.io';
+
 export interface SocketIoTransportOptions extends TransportOptions {
   /** A cluster adapter (Redis) for cluster-wide socket operations. */
   readonly adapter?: SocketIoAdapter;
@@ -147,6 +150,9 @@ export class SocketIoTransport implements Transport, LocalKicker {
     });
     this.encoder = new parser.Encoder();
     this.io = new Server(httpServer, {
+      path: SOCKET_IO_PATH,
+      // Upgrades to other paths are the WebSocket transport's to answer (upgradesServedElsewhere).
+      destroyUpgrade: false,
       serveClient: false,
       parser,
       maxHttpBufferSize: options.maxMessageBytes,

@@ -42,6 +42,11 @@ export interface WebSocketTransportOptions extends TransportOptions {
   readonly kickEverywhere?: (tag: string, error: QuireErrorPayload & { readonly docName: string }) => void;
   /** Every connection is pinged this often; one that did not answer the previous ping is closed. Default 10 s. */
   readonly pingIntervalMs?: number;
+  /**
+   * Paths (prefixes) whose upgrades another part of the server answers (Socket.IO's). An upgrade
+   * to any other path but QUIRE_WS_PATH is refused at once, 404.
+   */
+  readonly upgradesServedElsewhere?: readonly string[];
 }
 
 /**
@@ -347,9 +352,16 @@ export class WebSocketTransport implements Transport, LocalKicker {
   }
 
   private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    const path = (request.url ?? '').split('?', 1)[0];
-    // Socket.IO answers its own path; it closes upgrades to any other path a second later.
-    if (path !== QUIRE_WS_PATH) return;
+    const url = request.url ?? '';
+    const path = url.split('?', 1)[0];
+    if (path !== QUIRE_WS_PATH) {
+      // Socket.IO answers its own path and leaves the others to this transport (it would close
+      // them itself a second later, at the cost of a timer per upgrade, Quire's own included).
+      if (!(this.options.upgradesServedElsewhere ?? []).some((prefix) => url.startsWith(prefix))) {
+        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      }
+      return;
+    }
     const refusal = this.options.allowRequest?.(request) ?? null;
     if (refusal !== null) {
       this.options.observer.clientRefused({ connectionId: 'ws-handshake', code: refusal.code, message: refusal.message });

@@ -112,6 +112,31 @@ describe('provider channels', () => {
     }
   });
 
+  it('answers an upgrade to a path nobody serves 404 at once, and Socket.IO\'s and its own as before', async () => {
+    const server = await startTestServer();
+    try {
+      const elsewhere = new WebSocket(server.url.replace(/^http/, 'ws') + '/elsewhere', { perMessageDeflate: false });
+      const status = await withTimeout(
+        'the refusal of an upgrade to another path',
+        new Promise<number>((resolve, reject) => {
+          elsewhere.once('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+          elsewhere.once('open', () => reject(new Error('an upgrade to another path opened')));
+          elsewhere.once('error', reject);
+        }),
+        5000,
+      );
+      // Socket.IO's engine used to close such upgrades a second later, without an answer.
+      assert.equal(status, 404);
+      const docName = await server.createDoc();
+      const overSocketIo = server.provider(docName, { via: 'socket.io' });
+      const overWebSocket = server.provider(docName, { via: 'websocket' });
+      await Promise.all([overSocketIo.whenSynced(), overWebSocket.whenSynced()]);
+      assert.deepEqual([overSocketIo.channel.transportName, overWebSocket.channel.transportName], ['websocket', 'websocket']);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('refuses a WebSocket from an origin that may not connect, at the upgrade', async () => {
     const server = await startTestServer({ allowedOrigins: ['https://ok.example'] });
     try {
