@@ -85,7 +85,6 @@ interface ConnectionState {
   readonly bytes: TokenBucket;
   readonly structs: TokenBucket;
   readonly presence: TokenBucket;
-  joinTimer: ReturnType<typeof setTimeout> | null;
   closed: boolean;
   /** Rate-limited refusals in the current second (see MAX_THROTTLED_PER_SECOND). */
   throttled: { second: number; count: number };
@@ -101,18 +100,34 @@ export class Collaboration {
   private readonly expiries: ExpiryWatch<Member>;
   /** What a join takes from the message budget (see JOIN_COST). */
   private readonly joinCost: number;
+  /** Connections that have joined nothing yet, until they must have (joinTimeoutMs). */
+  private readonly joinDeadlines: ExpiryWatch<Connection>;
+  private readonly joinTimeoutMs: number;
+  private readonly now: () => number;
 
   constructor(options: CollaborationOptions) {
     this.options = options;
     const burst = options.rateLimit?.messageBurst ?? DEFAULT_RATE_LIMIT.messageBurst;
     this.joinCost = Math.min(JOIN_COST, Math.max(1, Math.floor(burst / 10)));
     options.registry.onBroken((room) => this.sendAway(room));
-    this.expiries = new ExpiryWatch(options.now ?? Date.now, (member) => this.expire(member));
+    this.now = options.now ?? Date.now;
+    this.expiries = new ExpiryWatch(this.now, (member) => this.expire(member));
+    this.joinTimeoutMs = options.joinTimeoutMs ?? 10_000;
+    this.joinDeadlines = new ExpiryWatch(this.now, (connection) => this.joinedNothing(connection), Math.min(250, Math.max(10, this.joinTimeoutMs / 4)));
   }
 
   /** Stops watching expiries (the server is closing). */
   stop(): void {
     this.expiries.stop();
+    this.joinDeadlines.stop();
+  }
+
+  /** A connection's time to join ran out: it is closed unless it joined something or is joining. */
+  private joinedNothing(connection: Connection): void {
+    const state = this.connections.get(connection);
+    if (state === undefined || state.members.size > 0 || state.joining.size > 0 || state.closed) return;
+    this.reportError(connection, new QuireError('bad-request', `No document was joined within ${this.joinTimeoutMs} ms; closing the connection.`));
+    connection.close();
   }
 
   /** A member's link expired: it is told so and removed from the document. */
@@ -138,19 +153,10 @@ export class Collaboration {
       bytes: new TokenBucket(rate.bytesPerSecond, rate.byteBurst),
       structs: new TokenBucket(rate.structsPerSecond, rate.structBurst),
       presence: new TokenBucket(rate.presenceBytesPerSecond, rate.presenceByteBurst),
-      joinTimer: null,
       closed: false,
       throttled: { second: 0, count: 0 },
     };
-    const timeout = this.options.joinTimeoutMs ?? 10_000;
-    if (timeout > 0) {
-      state.joinTimer = setTimeout(() => {
-        state.joinTimer = null;
-        if (state.members.size > 0 || state.joining.size > 0 || state.closed) return;
-        this.reportError(connection, new QuireError('bad-request', `No document was joined within ${timeout} ms; closing the connection.`));
-        connection.close();
-      }, timeout);
-    }
+    if (this.joinTimeoutMs > 0) this.joinDeadlines.watch(connection, this.now() + this.joinTimeoutMs);
     this.connections.set(connection, state);
   }
 
@@ -213,7 +219,7 @@ export class Collaboration {
    * connection they come on, and this connection is closed once the refusal has gone out.
    */
   private holdOff(connection: Connection): void {
-    const now = (this.options.now ?? Date.now)();
+    const now = this.now();
     for (const [network, until] of this.heldOffUntil) if (until <= now) this.heldOffUntil.delete(network);
     this.heldOffUntil.set(networkKey(connection.remoteAddress), now + HOLD_OFF_MS);
     setImmediate(() => connection.close());
@@ -225,7 +231,7 @@ export class Collaboration {
     const network = networkKey(address);
     const until = this.heldOffUntil.get(network);
     if (until === undefined) return false;
-    if (until > (this.options.now ?? Date.now)()) return true;
+    if (until > this.now()) return true;
     this.heldOffUntil.delete(network);
     return false;
   }
@@ -322,7 +328,7 @@ export class Collaboration {
     const state = this.connections.get(connection);
     if (state === undefined) return;
     state.closed = true;
-    if (state.joinTimer !== null) clearTimeout(state.joinTimer);
+    this.joinDeadlines.forget(connection);
     for (const member of [...state.members.values()]) this.removeMember(state, member);
     this.connections.delete(connection);
   }
@@ -350,6 +356,7 @@ export class Collaboration {
       const member = new Member(connection, room, link, grant.role, grant.viewToken, session, grant.author, grant.linkId, grant.stampedName);
       if (mayEdit(grant.role)) room.declareClientIds(member, declaredIds);
       state.members.set(link, member);
+      this.joinDeadlines.forget(connection);
       connection.addTag(docTag(docName), link);
       if (grant.viewToken !== null) connection.addTag(viewTokenTag(grant.viewToken));
       if (grant.linkId !== null) connection.addTag(linkTag(docName, grant.linkId), link);
@@ -420,7 +427,7 @@ export class Collaboration {
   private noteThrottled(connection: Connection): void {
     const state = this.connections.get(connection);
     if (state === undefined || state.closed) return;
-    const second = Math.floor((this.options.now ?? Date.now)() / 1000);
+    const second = Math.floor(this.now() / 1000);
     if (state.throttled.second !== second) state.throttled = { second, count: 0 };
     if (++state.throttled.count !== MAX_THROTTLED_PER_SECOND) return;
     this.reportError(connection, new QuireError('rate-limited', `Over ${MAX_THROTTLED_PER_SECOND} messages in a second were refused for going too fast; closing the connection.`));

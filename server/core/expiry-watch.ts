@@ -1,7 +1,8 @@
 /**
- * Ends memberships whose link expires while they are open. One sweep per `sweepMs` compares
- * every watched expiry with `now()` (injected, so a test can move the clock), which also catches
- * expiries a timer would miss when the clock jumps.
+ * Ends what expires while it is open: memberships through a link that expires, connections that
+ * join nothing in time. One sweep per `sweepMs` compares every watched expiry with `now()`
+ * (injected, so a test can move the clock), which also catches expiries a timer would miss when
+ * the clock jumps, and costs a connection a Map entry instead of a timer of its own.
  */
 
 export class ExpiryWatch<T> {
@@ -23,9 +24,9 @@ export class ExpiryWatch<T> {
     }
   }
 
+  /** Stops watching `item`. The sweep stops itself once nothing is watched (not here: items come and go in bursts). */
   forget(item: T): void {
     this.watched.delete(item);
-    if (this.watched.size === 0) this.stop();
   }
 
   /** Ends every watched item whose time has come. */
