@@ -114,6 +114,24 @@ describe('WebSocket frames', () => {
     }
   });
 
+  it('writes the plain {"ok":true} reply as the general encoding does, for acks at every length boundary', () => {
+    const general = (ack: number): Uint8Array => {
+      const encoder = encoding.createEncoder();
+      encoding.writeUint8(encoder, FRAME_REPLY);
+      encoding.writeVarUint(encoder, ack);
+      encoding.writeVarString(encoder, JSON.stringify({ ok: true }));
+      encoding.writeVarUint8Array(encoder, new Uint8Array(0));
+      return encoding.toUint8Array(encoder);
+    };
+    for (let bits = 0; bits <= 53; bits++) {
+      for (const ack of [2 ** bits - 1, 2 ** bits, 2 ** bits + 1]) {
+        if (ack < 1 || ack > Number.MAX_SAFE_INTEGER) continue;
+        assert.deepEqual(encodeReply(ack, { ok: true }), general(ack), `ack ${ack}`);
+        assert.deepEqual(decodeServerFrame(encodeReply(ack, { ok: true })), { kind: FRAME_REPLY, ack, reply: { ok: true } });
+      }
+    }
+  });
+
   it('reads every name as lib0 reads a string: ASCII, other UTF-8, bytes that are not UTF-8, around the plain-name length, the same name again and one byte off it', () => {
     const seed = testSeed();
     const random = prng(seed);

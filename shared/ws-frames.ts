@@ -169,6 +169,7 @@ export function encodeServerSync(name: string, message: Uint8Array): Uint8Array 
 }
 
 export function encodeReply(ack: number, reply: JoinReply | SaveReply | VerifyReply): Uint8Array {
+  if (isPlainOk(reply)) return encodeOkReply(ack);
   const encoder = start(FRAME_REPLY);
   encoding.writeVarUint(encoder, ack);
   const stateVector = 'stateVector' in reply ? reply.stateVector : new Uint8Array(0);
@@ -176,6 +177,26 @@ export function encodeReply(ack: number, reply: JoinReply | SaveReply | VerifyRe
   encoding.writeVarString(encoder, JSON.stringify(plain));
   encoding.writeVarUint8Array(encoder, stateVector);
   return finish(encoder);
+}
+
+/** `{"ok":true}`, the reply to every change saved: its JSON is encoded once. */
+const OK_JSON = new TextEncoder().encode(JSON.stringify({ ok: true }));
+
+function isPlainOk(reply: JoinReply | SaveReply | VerifyReply): boolean {
+  if (reply.ok !== true) return false;
+  for (const key in reply) if (key !== 'ok') return false;
+  return true;
+}
+
+/** The reply frame of `{"ok":true}` (and an empty state vector), written straight into its bytes. */
+function encodeOkReply(ack: number): Uint8Array {
+  const frame = new Uint8Array(1 + varUintLength(ack) + 1 + OK_JSON.length + 1);
+  frame[0] = FRAME_REPLY;
+  const at = writeVarUintAt(frame, 1, ack);
+  frame[at] = OK_JSON.length;
+  frame.set(OK_JSON, at + 1);
+  // The last byte, the state vector's length, is already 0.
+  return frame;
 }
 
 export function encodeError(error: QuireErrorPayload): Uint8Array {
