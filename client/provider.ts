@@ -418,6 +418,7 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
       // From an offline copy: the server may lack it; only a verification can tell.
       this.ledger.noteForeign();
       this.emit('unsaved', this.unsavedCount);
+      this.scheduleVerify();
       return;
     }
     const seq = this.ledger.add('update', update);
@@ -546,6 +547,10 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
   private scheduleVerify(delayMs = VERIFY_DELAY_MS, force = false): void {
     if (force) this.verifyForced = true;
     if (this.verifyTimer !== null || this.verifying || this.destroyed) return;
+    // Nothing to confirm now (a page that opened a document and holds nothing of its own): no
+    // timer. Whatever later needs confirming schedules one then (an acknowledgement, content from
+    // elsewhere, a refusal).
+    if (!this.ledger.wantsVerification && this.verifyAttempts === 0 && !this.verifyForced) return;
     this.verifyTimer = setTimeout(() => {
       this.verifyTimer = null;
       this.verify();
