@@ -306,11 +306,21 @@ export class MirrorDoc {
   /** The server reloaded the document from storage: join again and take what it holds, as a provider does. */
   private readonly onKicked = (docName: unknown, error: unknown): void => {
     if (docName !== this.name || (error as { code?: unknown } | null)?.code !== 'resync') return;
-    this.resyncs++;
+    const resync = ++this.resyncs;
     this.rejoining = this.rejoining.then(async () => {
       const reply = await this.client.join(this.name);
-      if (!reply.ok) this.problems.push(`Joining again after a resync was refused: ${JSON.stringify(reply.error)}`);
-      else await this.syncFromServer();
+      if (!reply.ok) {
+        this.problems.push(`Joining again after a resync was refused: ${JSON.stringify(reply.error)}`);
+        return;
+      }
+      try {
+        await this.syncFromServer();
+      } catch (error) {
+        // The room broke again between this join and its step 1 (garbage still arriving): the
+        // member was sent away once more, its step 1 answered `not-joined`, and that resync
+        // queued a join of its own behind this one. Anything else is a problem.
+        if (this.resyncs === resync) this.problems.push(`Syncing again after a resync failed: ${String(error)}`);
+      }
     });
   };
 
