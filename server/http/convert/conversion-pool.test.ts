@@ -66,7 +66,8 @@ describe('ConversionPool', () => {
 
 describe('ConversionPool whose worker cannot start', () => {
   // A heap of 1 MiB is too small for a worker to load its code: it fails before it is ready, as a
-  // worker does on a host out of memory or with a broken install.
+  // worker does on a host out of memory or with a broken install. (The pool gives it
+  // MIN_WORKER_HEAP_MB: under Node 22 and 24 a heap of 1 MiB would end this whole process.)
   const restartDelayMs = 1_500;
   const pool = new ConversionPool({ maxHeapMb: 1, restartDelayMs });
   after(() => pool.close());

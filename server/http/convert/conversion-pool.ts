@@ -17,7 +17,7 @@ export interface ConversionPoolOptions {
   readonly timeoutMs?: number;
   /** Most conversions waiting for a worker; more are refused (`busy`). Default 16. */
   readonly maxQueued?: number;
-  /** Heap of each worker, in MiB. Default 256. */
+  /** Heap of each worker, in MiB. Default 256; at least MIN_WORKER_HEAP_MB. */
   readonly maxHeapMb?: number;
   /** How long a worker may stay idle before it is stopped (the next conversion starts one). Default 30 s. */
   readonly idleMs?: number;
@@ -57,6 +57,14 @@ function workerSource(): { readonly entry: URL | string; readonly eval: boolean 
   return { entry: `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(worker)}); });`, eval: true };
 }
 
+/**
+ * The smallest heap a worker is given. With less, Node 22 and 24 cannot even create the worker's
+ * isolate, and that failure ends the whole process ("Fatal JavaScript out of memory: GC during
+ * deserialization" at 1 and 2 MiB) instead of failing the worker (Node 20); from 4 MiB a worker
+ * too small for its code fails as a worker, with ERR_WORKER_OUT_OF_MEMORY.
+ */
+export const MIN_WORKER_HEAP_MB = 4;
+
 export class ConversionPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
@@ -75,7 +83,7 @@ export class ConversionPool {
   constructor(options: ConversionPoolOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.maxQueued = options.maxQueued ?? 16;
-    this.maxHeapMb = options.maxHeapMb ?? 256;
+    this.maxHeapMb = Math.max(MIN_WORKER_HEAP_MB, options.maxHeapMb ?? 256);
     this.workers = options.workers ?? 1;
     this.idleMs = options.idleMs ?? 30_000;
     this.startTimeoutMs = options.startTimeoutMs ?? 30_000;
