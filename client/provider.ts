@@ -51,7 +51,7 @@ export interface DocProviderOptions {
    * to Socket.IO when WebSockets never get through; the others use only the one named.
    */
   readonly via?: 'auto' | 'websocket' | 'socket.io';
-  /** The WebSocket class. Default: the platform's (browsers, Node 22+), else the `ws` package's. */
+  /** The WebSocket class. Default: the `ws` package's under Node, the platform's in a browser. */
   readonly webSocket?: WebSocketClass;
   /** Socket.IO transports, when Socket.IO carries the connection. Default: polling first, then upgrade to WebSocket. */
   readonly transports?: ('polling' | 'websocket')[];
@@ -699,9 +699,22 @@ function openChannel(baseUrl: string, options: DocProviderOptions): Channel {
   const socketIo = () => new SocketIoChannel(baseUrl, { ...backoff, path: options.path, transports: options.transports });
   const via = options.via ?? 'auto';
   if (via === 'socket.io') return socketIo();
-  const platform = (globalThis as { WebSocket?: WebSocketClass }).WebSocket;
-  const webSocket = new WebSocketChannel(baseUrl, options.webSocket ?? platform ?? (NodeWebSocket as unknown as WebSocketClass), backoff);
+  const webSocket = new WebSocketChannel(baseUrl, options.webSocket ?? defaultWebSocket(), backoff);
   return via === 'websocket' ? webSocket : new FallbackChannel(webSocket, socketIo);
+}
+
+/**
+ * The WebSocket class a provider uses unless told otherwise: the `ws` package's under Node, the
+ * platform's in a browser. Node 22 and later have a global WebSocket too (undici's), but with it
+ * providers in the convergence tests never synced again after the server was killed and restarted
+ * (they do with `ws`, which every Node version runs here), and `ws` hands over each message
+ * without an event object.
+ */
+function defaultWebSocket(): WebSocketClass {
+  const runsOnNode = (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node !== undefined;
+  const platform = (globalThis as { WebSocket?: WebSocketClass }).WebSocket;
+  if (runsOnNode || platform === undefined) return NodeWebSocket as unknown as WebSocketClass;
+  return platform;
 }
 
 /** Whether a Yjs update holds nothing: no structs and an empty delete set. */
