@@ -82,6 +82,11 @@ function syncFrame(docName: string, message: Uint8Array): Uint8Array {
   return frame;
 }
 
+/** An HTTP answer with no body that closes the connection, for an upgrade refused before it starts. */
+function emptyResponse(status: string): string {
+  return `HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`;
+}
+
 /** Close codes: 1008 for a broken rule, 1001 for a server going away. */
 const CLOSE_POLICY = 1008;
 const CLOSE_GOING_AWAY = 1001;
@@ -258,13 +263,13 @@ export class WebSocketTransport implements Transport, LocalKicker {
   private readonly connections = new Set<WebSocketConnection>();
   private readonly byTag = new Map<string, Set<WebSocketConnection>>();
   private readonly pinger: ReturnType<typeof setInterval>;
-  private readonly httpServer: HttpServer;
   /** Connections whose writes are held until the end of this turn (see holdWrites). */
   private held: WebSocketConnection[] = [];
+  /** Closing: upgrades are refused (see close). */
+  private closing = false;
 
   constructor(httpServer: HttpServer, options: WebSocketTransportOptions) {
     this.options = options;
-    this.httpServer = httpServer;
     // Compression costs more CPU per message than Yjs updates save in bytes; Socket.IO's side has it off too.
     this.server = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes, perMessageDeflate: false, clientTracking: false });
     httpServer.on('upgrade', this.onUpgrade);
@@ -339,10 +344,14 @@ export class WebSocketTransport implements Transport, LocalKicker {
     closeIfSlowReader(connection, connection.pending, this.options);
   }
 
-  /** Stops accepting connections and closes the ones open. */
+  /**
+   * Stops accepting connections and closes the ones open. Upgrades that still arrive while the
+   * HTTP server closes are answered 503: one nobody answered would hold the HTTP server's close
+   * open for good (an upgraded socket is not among the connections it closes itself).
+   */
   async close(): Promise<void> {
     clearInterval(this.pinger);
-    this.httpServer.off('upgrade', this.onUpgrade);
+    this.closing = true;
     for (const connection of [...this.connections]) {
       connection.sendError(new QuireError('server-shutdown', 'The server is shutting down; reconnecting.').toPayload());
       connection.socket.close(CLOSE_GOING_AWAY);
@@ -354,14 +363,12 @@ export class WebSocketTransport implements Transport, LocalKicker {
   private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const url = request.url ?? '';
     const path = url.split('?', 1)[0];
-    if (path !== QUIRE_WS_PATH) {
-      // Socket.IO answers its own path and leaves the others to this transport (it would close
-      // them itself a second later, at the cost of a timer per upgrade, Quire's own included).
-      if (!(this.options.upgradesServedElsewhere ?? []).some((prefix) => url.startsWith(prefix))) {
-        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      }
-      return;
-    }
+    const quire = path === QUIRE_WS_PATH;
+    // Socket.IO answers its own path and leaves the others to this transport (it would close
+    // them itself a second later, at the cost of a timer per upgrade, Quire's own included).
+    if (!quire && (this.options.upgradesServedElsewhere ?? []).some((prefix) => url.startsWith(prefix))) return;
+    if (this.closing) return void socket.end(emptyResponse('503 Service Unavailable'));
+    if (!quire) return void socket.end(emptyResponse('404 Not Found'));
     const refusal = this.options.allowRequest?.(request) ?? null;
     if (refusal !== null) {
       this.options.observer.clientRefused({ connectionId: 'ws-handshake', code: refusal.code, message: refusal.message });
