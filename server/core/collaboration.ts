@@ -113,7 +113,8 @@ export class Collaboration {
     this.now = options.now ?? Date.now;
     this.expiries = new ExpiryWatch(this.now, (member) => this.expire(member));
     this.joinTimeoutMs = options.joinTimeoutMs ?? 10_000;
-    this.joinDeadlines = new ExpiryWatch(this.now, (connection) => this.joinedNothing(connection), Math.min(250, Math.max(10, this.joinTimeoutMs / 4)));
+    // A time to join is a duration: measured on the monotonic clock, not the (injectable) wall clock.
+    this.joinDeadlines = new ExpiryWatch(monotonicNow, (connection) => this.joinedNothing(connection), Math.min(250, Math.max(10, this.joinTimeoutMs / 4)));
   }
 
   /** Stops watching expiries (the server is closing). */
@@ -156,7 +157,7 @@ export class Collaboration {
       closed: false,
       throttled: { second: 0, count: 0 },
     };
-    if (this.joinTimeoutMs > 0) this.joinDeadlines.watch(connection, this.now() + this.joinTimeoutMs);
+    if (this.joinTimeoutMs > 0) this.joinDeadlines.watch(connection, monotonicNow() + this.joinTimeoutMs);
     this.connections.set(connection, state);
   }
 
@@ -434,6 +435,8 @@ export class Collaboration {
     connection.close();
   }
 }
+
+const monotonicNow = (): number => performance.now();
 
 /** At most this many Yjs client ids may be declared at a join. */
 const MAX_DECLARED_CLIENT_IDS = 8;
