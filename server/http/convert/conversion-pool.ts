@@ -177,10 +177,10 @@ export class ConversionPool {
 
   private spawn(): Worker {
     const source = workerSource();
-    const worker = new Worker(source.entry, { eval: source.eval, resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMb, maxYoungGenerationSizeMb: 16 } });
-    // An idle worker must not keep the process alive.
-    worker.unref();
-    return worker;
+    // A worker starts for a conversion that waits for it: it keeps the process alive until it is
+    // idle (retireWhenIdle). Left unreferenced while starting, a process whose only work was that
+    // conversion ended before the worker could answer or fail.
+    return new Worker(source.entry, { eval: source.eval, resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMb, maxYoungGenerationSizeMb: 16 } });
   }
 
   /** Listens to the slot's worker; its events count only while it is the slot's worker and the slot is in use. */
@@ -235,6 +235,8 @@ export class ConversionPool {
 
   /** Stops the slot's worker once it has been idle for `idleMs`, and gives up the slot. */
   private retireWhenIdle(slot: Slot): void {
+    // An idle worker must not keep the process alive.
+    slot.worker.unref();
     if (slot.timer !== null) return;
     slot.timer = setTimeout(() => {
       slot.timer = null;
