@@ -362,6 +362,61 @@ describe('checkUpdate', () => {
     assert.equal(check(new Y.Doc(), withMark('strong')), 'ok');
     assert.equal(check(new Y.Doc(), withMark('strong--AbCd1234')), 'invalid-document');
   });
+
+  it('refuses an item resending clocks the document holds as something else, whose new part Yjs would link into another type', () => {
+    // The server holds client 1000's clock 0 as a map value and client 2000's text "xyz".
+    const server = new Y.Doc();
+    const owner = new Y.Doc();
+    owner.clientID = 1000;
+    owner.getMap('m').set('level', 1);
+    const typist = new Y.Doc();
+    typist.clientID = 2000;
+    typist.getText('t').insert(0, 'xyz');
+    Y.applyUpdate(server, Y.encodeStateAsUpdate(owner));
+    Y.applyUpdate(server, Y.encodeStateAsUpdate(typist));
+    // A crafted client 1000 whose clocks 0-1 are "ab" in the text: Yjs would integrate "b" as the
+    // map value's right neighbour while keeping the text as its parent.
+    const crafted = new Y.Doc();
+    crafted.clientID = 1000;
+    Y.applyUpdate(crafted, Y.encodeStateAsUpdate(typist));
+    crafted.getText('t').insert(1, 'ab');
+    const update = Y.encodeStateAsUpdate(crafted, Y.encodeStateVector(typist));
+    assert.equal(check(server, update), 'invalid-update');
+    // Applied anyway, the server and a reader of its encoding disagree: what the check prevents.
+    const reader = new Y.Doc();
+    Y.applyUpdate(reader, Y.encodeStateAsUpdate(server));
+    const relayed: Uint8Array[] = [];
+    server.on('update', (u: Uint8Array) => relayed.push(u));
+    Y.applyUpdate(server, update);
+    for (const u of relayed) Y.applyUpdate(reader, u);
+    assert.notEqual(Buffer.from(Y.encodeSnapshot(Y.snapshot(reader))).toString('hex'), Buffer.from(Y.encodeSnapshot(Y.snapshot(server))).toString('hex'));
+  });
+
+  it('accepts an honest resend of a run the document holds part of, in a text, an array or the fragment', () => {
+    for (const write of [
+      (doc: Y.Doc, part: string) => doc.getText('t').insert(doc.getText('t').length, part),
+      (doc: Y.Doc, part: string) => doc.getArray<string>('a').push([...part]),
+      (doc: Y.Doc, part: string) => {
+        const fragment = doc.getXmlFragment(FRAGMENT_NAME);
+        if (fragment.length === 0) fragment.insert(0, [paragraph('')]);
+        const text = (fragment.get(0) as Y.XmlElement).get(0) as Y.XmlText;
+        text.insert(text.length, part);
+      },
+    ]) {
+      const client = new Y.Doc();
+      const sent: Uint8Array[] = [];
+      client.on('update', (u: Uint8Array) => sent.push(u));
+      write(client, 'hel');
+      write(client, 'lo');
+      const server = new Y.Doc();
+      Y.applyUpdate(server, sent[0]!);
+      // The client's whole state: its merged run, of which the server holds the first part.
+      const resend = Y.encodeStateAsUpdate(client);
+      assert.equal(check(server, resend), 'ok');
+      Y.applyUpdate(server, resend);
+      assert.equal(Buffer.from(Y.encodeStateAsUpdate(server)).toString('hex'), Buffer.from(Y.encodeStateAsUpdate(client)).toString('hex'));
+    }
+  });
 });
 
 function varUint(value: number): number[] {

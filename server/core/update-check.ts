@@ -100,6 +100,9 @@ export function checkUpdate(doc: Y.Doc, update: Uint8Array, limits: UpdateCheckL
           throw new QuireError('invalid-update', 'The update has an item that refers to itself or to a later item of its own client.');
         }
       }
+      if (!continuesHeldRunInPlace(doc, struct)) {
+        throw new QuireError('invalid-update', 'The update resends an item the document holds with a different place for its new part.');
+      }
       items.push(struct);
     }
   }
@@ -113,6 +116,39 @@ export function checkUpdate(doc: Y.Doc, update: Uint8Array, limits: UpdateCheckL
   }
   new ShapeCheck(doc, items, limits, shape).run();
   return { cost, knownDeletions: deletions.known, writers, integratesAtOnce: integratesAtOnce(doc, update, decoded) };
+}
+
+/**
+ * Whether an item that starts before what the document holds of its client and ends past it goes
+ * where the document's own struct before its new part is. Yjs integrates only the new part, as
+ * the right neighbour of the struct the document holds just before it, but keeps the parent the
+ * item's own origin gave it: when the two disagree (a crafted item resending clocks the document
+ * holds as something else, say the value of an element's attribute), the part is linked into
+ * another type's list on the server, while every reader, given the server's encoding (whose
+ * origin is that struct), places it in the struct's own type: replicas diverge for good. An
+ * honest resend continues its own run, in the same type under the same key. Where the answer
+ * cannot be told here (the struct before is garbage, the origin is not held), it is left to Yjs.
+ */
+function continuesHeldRunInPlace(doc: Y.Doc, item: Y.Item): boolean {
+  const { client, clock } = item.id;
+  const held = Y.getState(doc.store, client);
+  if (clock >= held || clock + item.length <= held) return true;
+  const before = heldStruct(doc.store, Y.createID(client, held - 1));
+  if (!(before instanceof Y.Item)) return true;
+  const neighbour = item.origin ?? item.rightOrigin;
+  if (neighbour !== null) {
+    const placed = heldStruct(doc.store, neighbour);
+    if (!(placed instanceof Y.Item)) return true;
+    return placed.parent === before.parent && placed.parentSub === before.parentSub;
+  }
+  if (item.parentSub !== before.parentSub) return false;
+  const parent = item.parent as unknown;
+  if (typeof parent === 'string') return doc.share.get(parent) === before.parent;
+  if (parent instanceof Y.ID) {
+    const owner = heldStruct(doc.store, parent);
+    return owner instanceof Y.Item && owner.content instanceof Y.ContentType && owner.content.type === before.parent;
+  }
+  return true;
 }
 
 /**
