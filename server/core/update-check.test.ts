@@ -392,6 +392,23 @@ describe('checkUpdate', () => {
     assert.notEqual(Buffer.from(Y.encodeSnapshot(Y.snapshot(reader))).toString('hex'), Buffer.from(Y.encodeSnapshot(Y.snapshot(server))).toString('hex'));
   });
 
+  it('places an item by the struct the document holds at its origin, not by a copy of that clock the update claims to carry', () => {
+    // Client 1000 wrote "abcdef" in a paragraph of the fragment.
+    const author = new Y.Doc();
+    author.clientID = 1000;
+    author.getXmlFragment(FRAGMENT_NAME).insert(0, [paragraph('abcdef')]);
+    const server = new Y.Doc();
+    Y.applyUpdate(server, Y.encodeStateAsUpdate(author));
+    // The update claims client 1000's clocks are a text outside the fragment (Yjs skips them: the
+    // document holds them) and puts an embed after one of them: Yjs places it in the paragraph.
+    const crafted = new Y.Doc();
+    crafted.clientID = 1000;
+    crafted.getText('other').insert(0, 'x'.repeat(8));
+    crafted.clientID = 2000;
+    crafted.getText('other').insertEmbed(5, { evil: 1 });
+    assert.equal(check(server, Y.encodeStateAsUpdate(crafted)), 'invalid-document');
+  });
+
   it('accepts an honest resend of a run the document holds part of, in a text, an array or the fragment', () => {
     for (const write of [
       (doc: Y.Doc, part: string) => doc.getText('t').insert(doc.getText('t').length, part),

@@ -100,9 +100,6 @@ export function checkUpdate(doc: Y.Doc, update: Uint8Array, limits: UpdateCheckL
           throw new QuireError('invalid-update', 'The update has an item that refers to itself or to a later item of its own client.');
         }
       }
-      if (!continuesHeldRunInPlace(doc, struct)) {
-        throw new QuireError('invalid-update', 'The update resends an item the document holds with a different place for its new part.');
-      }
       items.push(struct);
     }
   }
@@ -116,39 +113,6 @@ export function checkUpdate(doc: Y.Doc, update: Uint8Array, limits: UpdateCheckL
   }
   new ShapeCheck(doc, items, limits, shape).run();
   return { cost, knownDeletions: deletions.known, writers, integratesAtOnce: integratesAtOnce(doc, update, decoded) };
-}
-
-/**
- * Whether an item that starts before what the document holds of its client and ends past it goes
- * where the document's own struct before its new part is. Yjs integrates only the new part, as
- * the right neighbour of the struct the document holds just before it, but keeps the parent the
- * item's own origin gave it: when the two disagree (a crafted item resending clocks the document
- * holds as something else, say the value of an element's attribute), the part is linked into
- * another type's list on the server, while every reader, given the server's encoding (whose
- * origin is that struct), places it in the struct's own type: replicas diverge for good. An
- * honest resend continues its own run, in the same type under the same key. Where the answer
- * cannot be told here (the struct before is garbage, the origin is not held), it is left to Yjs.
- */
-function continuesHeldRunInPlace(doc: Y.Doc, item: Y.Item): boolean {
-  const { client, clock } = item.id;
-  const held = Y.getState(doc.store, client);
-  if (clock >= held || clock + item.length <= held) return true;
-  const before = heldStruct(doc.store, Y.createID(client, held - 1));
-  if (!(before instanceof Y.Item)) return true;
-  const neighbour = item.origin ?? item.rightOrigin;
-  if (neighbour !== null) {
-    const placed = heldStruct(doc.store, neighbour);
-    if (!(placed instanceof Y.Item)) return true;
-    return placed.parent === before.parent && placed.parentSub === before.parentSub;
-  }
-  if (item.parentSub !== before.parentSub) return false;
-  const parent = item.parent as unknown;
-  if (typeof parent === 'string') return doc.share.get(parent) === before.parent;
-  if (parent instanceof Y.ID) {
-    const owner = heldStruct(doc.store, parent);
-    return owner instanceof Y.Item && owner.content instanceof Y.ContentType && owner.content.type === before.parent;
-  }
-  return true;
 }
 
 /**
@@ -305,6 +269,7 @@ class ShapeCheck {
     for (const item of this.items) {
       this.checkOrigins(item);
       const parent = this.parentOf(item);
+      this.checkContinuesHeldRun(item, parent);
       if (parent === null) continue;
       const container = this.containerOf(parent);
       if (item.content instanceof Y.ContentType && container.depth + 1 > this.limits.maxNestingDepth) {
@@ -321,9 +286,11 @@ class ShapeCheck {
    */
   private checkOrigins(item: Y.Item): void {
     if (item.origin === null || item.rightOrigin === null) return;
-    const left = this.find(item.origin) ?? this.held(item.origin);
-    const right = this.find(item.rightOrigin) ?? this.held(item.rightOrigin);
-    if (!(left instanceof Y.Item) || !(right instanceof Y.Item) || this.find(left.id) !== null || this.find(right.id) !== null) return;
+    // Only origins the document holds are checked (Yjs takes a held clock as the held struct,
+    // whatever the update says it is); those the update creates are placed as Yjs integrates them.
+    const left = this.held(item.origin);
+    const right = this.held(item.rightOrigin);
+    if (!(left instanceof Y.Item) || !(right instanceof Y.Item)) return;
     const bad = (): never => {
       throw new QuireError('invalid-update', 'The update places an item between two items that are not in one list in that order.');
     };
@@ -341,6 +308,29 @@ class ShapeCheck {
       if (--this.walkBudget <= 0) return;
     }
     bad();
+  }
+
+  /**
+   * An item that starts before what the document holds of its client and ends past it: Yjs
+   * integrates only the new part, as the right neighbour of the struct the document holds just
+   * before it, but keeps the parent the item's own origins give it. When the two disagree (a
+   * crafted item resending clocks the document holds as something else, say the value of an
+   * element's attribute), the part is linked into another type's list on the server, while every
+   * reader, given the server's encoding (whose origin is that struct), places it in the struct's
+   * own type: replicas diverge for good. An honest resend continues its own run, in the same type
+   * under the same key. Where the answer cannot be told (the struct before is garbage, the parent
+   * is not known), it is left to Yjs.
+   */
+  private checkContinuesHeldRun(item: Y.Item, parent: Parent | null): void {
+    const { client, clock } = item.id;
+    const held = Y.getState(this.doc.store, client);
+    if (clock >= held || clock + item.length <= held || parent === null) return;
+    const before = this.held(Y.createID(client, held - 1));
+    if (!(before instanceof Y.Item)) return;
+    const type = parent.kind === 'type' ? parent.type : parent.kind === 'root' ? this.doc.share.get(parent.name) : undefined;
+    if (type !== before.parent || parent.sub !== before.parentSub) {
+      throw new QuireError('invalid-update', 'The update resends an item the document holds with a different place for its new part.');
+    }
   }
 
   /** The rules of the editor's fragment for one item placed in `container`. */
@@ -403,14 +393,15 @@ class ShapeCheck {
       }
       const ref = item.origin ?? item.rightOrigin;
       if (ref === null) break;
-      const inUpdate = this.find(ref);
-      if (inUpdate !== null) {
-        item = inUpdate;
-        continue;
-      }
+      // A clock the document holds is the held struct to Yjs, whatever the update says it is.
       const held = this.held(ref);
-      found = held instanceof Y.Item && held.parent !== null && !(held.parent instanceof Y.ID) ? { kind: 'type', type: held.parent as Y.AbstractType<unknown>, sub: held.parentSub } : null;
-      break;
+      if (held !== null) {
+        found = held instanceof Y.Item && held.parent !== null && !(held.parent instanceof Y.ID) ? { kind: 'type', type: held.parent as Y.AbstractType<unknown>, sub: held.parentSub } : null;
+        break;
+      }
+      const inUpdate = this.find(ref);
+      if (inUpdate === null) break;
+      item = inUpdate;
     }
     for (const link of chain) this.parents.set(link, found);
     return found;
@@ -418,11 +409,10 @@ class ShapeCheck {
 
   /** The type created by the item `id` (a parent given by id), in the update or the document. */
   private itemAsParent(id: Y.ID): Parent | null {
-    const inUpdate = this.find(id);
-    if (inUpdate !== null) return { kind: 'new', item: inUpdate, sub: null };
     const held = this.held(id);
-    if (held instanceof Y.Item && held.content instanceof Y.ContentType) return { kind: 'type', type: held.content.type, sub: null };
-    return null;
+    if (held !== null) return held instanceof Y.Item && held.content instanceof Y.ContentType ? { kind: 'type', type: held.content.type, sub: null } : null;
+    const inUpdate = this.find(id);
+    return inUpdate === null ? null : { kind: 'new', item: inUpdate, sub: null };
   }
 
   private containerOf(parent: Parent): Container {
