@@ -6,7 +6,7 @@
  * replaced, never changed in place: a send that closes a connection and removes its member while
  * the list is being walked leaves that walk as it was.
  */
-import type { Connection, Transport } from './connection.js';
+import { recipientCount, type Connection, type Transport } from './connection.js';
 import type { Member } from './member.js';
 
 export class MemberGroups {
@@ -44,7 +44,7 @@ export class MemberGroups {
       for (const [name, connections] of byName) {
         const leaveOut =
           except !== null && except.link === name && except.connection.transport === transport && connections.includes(except.connection) ? except.connection : undefined;
-        recipients += connections.length - (leaveOut === undefined ? 0 : 1);
+        recipients += recipientCount(connections, leaveOut);
         send(transport, name, connections, leaveOut);
       }
     }
