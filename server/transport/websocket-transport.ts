@@ -82,9 +82,10 @@ function syncFrame(docName: string, message: Uint8Array): Uint8Array {
   return frame;
 }
 
-/** An HTTP answer with no body that closes the connection, for an upgrade refused before it starts. */
-function emptyResponse(status: string): string {
-  return `HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`;
+/** The HTTP answer to an upgrade refused before it starts (the connection closes after it). */
+function refusedUpgrade(status: string, text = ''): string {
+  const type = text === '' ? '' : 'Content-Type: text/plain\r\n';
+  return `HTTP/1.1 ${status}\r\nConnection: close\r\n${type}Content-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`;
 }
 
 /** Close codes: 1008 for a broken rule, 1001 for a server going away. */
@@ -367,12 +368,12 @@ export class WebSocketTransport implements Transport, LocalKicker {
     // Socket.IO answers its own path and leaves the others to this transport (it would close
     // them itself a second later, at the cost of a timer per upgrade, Quire's own included).
     if (!quire && (this.options.upgradesServedElsewhere ?? []).some((prefix) => url.startsWith(prefix))) return;
-    if (this.closing) return void socket.end(emptyResponse('503 Service Unavailable'));
-    if (!quire) return void socket.end(emptyResponse('404 Not Found'));
+    if (this.closing) return void socket.end(refusedUpgrade('503 Service Unavailable'));
+    if (!quire) return void socket.end(refusedUpgrade('404 Not Found'));
     const refusal = this.options.allowRequest?.(request) ?? null;
     if (refusal !== null) {
       this.options.observer.clientRefused({ connectionId: 'ws-handshake', code: refusal.code, message: refusal.message });
-      socket.end(`HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(refusal.message)}\r\n\r\n${refusal.message}`);
+      socket.end(refusedUpgrade('403 Forbidden', refusal.message));
       return;
     }
     this.server.handleUpgrade(request, socket, head, (ws) => this.accept(ws, request));
