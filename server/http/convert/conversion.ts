@@ -1,14 +1,14 @@
 /**
  * What the conversion worker does, as plain functions over bytes and strings: import Markdown or
  * HTML into a Yjs update, export a document's encoded state as Markdown, HTML or ProseMirror
- * JSON, and merge a stored document for its compaction. They run in the worker
- * (convert-worker.ts), off the server's event loop.
+ * JSON. They run in the worker (convert-worker.ts), off the server's event loop, which loads them
+ * on the first request that needs them; a compaction's merge, the other request the worker
+ * takes, needs Yjs alone and is done there.
  */
 import * as Y from 'yjs';
 import { htmlPage, htmlToPm, markdownToPm, pmToHtml, pmToMarkdown, pmToYUpdate, readUpdates, updatesToPm } from '../../../document/doc-format.js';
 import { FRAGMENT_NAME } from '../../../document/fragment.js';
 import { docTitle } from '../../../document/title.js';
-import { compactUpdates } from '../../../storage/store-support.js';
 
 export type ImportFormat = 'md' | 'html';
 export type ExportFormat = 'md' | 'html' | 'json' | 'yjs';
@@ -36,7 +36,10 @@ export type ConversionResult =
 
 const titleOf = (doc: Y.Doc): string => docTitle(doc.getXmlFragment(FRAGMENT_NAME));
 
-export function convert(request: ConversionRequest): ConversionResult {
+/** The requests the converters answer (a compaction's merge is the worker's own). */
+export type ConverterRequest = Exclude<ConversionRequest, { readonly kind: 'compact' }>;
+
+export function convert(request: ConverterRequest): ConversionResult {
   if (request.kind === 'import') {
     const pm = request.format === 'html' ? htmlToPm(request.text) : markdownToPm(request.text);
     const update = pmToYUpdate(pm);
@@ -44,7 +47,6 @@ export function convert(request: ConversionRequest): ConversionResult {
     return { kind: 'import', update, structs, title: docTitle(pm) };
   }
   if (request.kind === 'title') return { kind: 'title', title: readUpdates(request.updates, titleOf) };
-  if (request.kind === 'compact') return { kind: 'compact', update: compactUpdates(request.updates) };
   // One update of the whole document, as a client would encode it: decoding and re-encoding is
   // linear, where merging a long log with Y.mergeUpdates is not.
   if (request.format === 'yjs') return readUpdates(request.updates, (doc) => ({ kind: 'export', body: Y.encodeStateAsUpdate(doc), title: titleOf(doc) }));
