@@ -31,6 +31,12 @@ export function benchSizes(quick: boolean) {
       { readers: 20, updates: quick ? 1_000 : 5_000, chunk: 100, settleMs: 500 },
     ],
     memory: { warmupConnections: quick ? 20 : 100, connections: quick ? 200 : 1_000, docs: 10, settleMs: quick ? 1_000 : 2_000 },
+    /**
+     * Rounds of opening the memory case's connections with no presence, alternating between the
+     * servers; the report gives each server's median. One opening takes under a second on a quiet
+     * machine, so a burst of load from elsewhere moved a single one by a third.
+     */
+    openNoPresenceRounds: quick ? 1 : 5,
     cold: { txnsPerEntry: 100, repetitions: quick ? 1 : 4 },
     /** One transaction per event-loop turn, so that every transaction is its own message everywhere. */
     replay: { trace: 'automerge-paper' as const, txnCount: quick ? 5_000 : 20_000, chunk: 1, timeoutMs: 180_000 },
@@ -47,6 +53,8 @@ export interface BenchResults {
   /** Keyed by throughputKey(). */
   readonly throughput: Map<string, Outcome<ThroughputResult>>;
   readonly memory: Map<PeerName, Outcome<IdleMemoryResult>>;
+  /** Seconds each round took to open the memory case's connections with no presence state. */
+  readonly openNoPresence: Map<PeerName, Outcome<readonly number[]>>;
   /** Keyed by coldKey(). */
   readonly cold: Map<string, Outcome<ColdLoadResult>>;
   readonly replay: Map<PeerName, Outcome<ReplayResult>>;
@@ -55,7 +63,7 @@ export interface BenchResults {
 }
 
 export function emptyResults(): BenchResults {
-  return { relay: new Map(), throughput: new Map(), memory: new Map(), cold: new Map(), replay: new Map(), servers: new Map() };
+  return { relay: new Map(), throughput: new Map(), memory: new Map(), openNoPresence: new Map(), cold: new Map(), replay: new Map(), servers: new Map() };
 }
 
 export const relayKey = (peer: PeerName, readers: number): string => `${peer}:${readers}`;

@@ -30,13 +30,10 @@ export interface IdleMemoryResult {
   /** (after − fresh) ÷ every client opened, warm-up included. */
   readonly bytesPerConnectionNoWarmup: number;
   readonly openSeconds: number;
-  /** The same 1000 (after the same warm-up) on a fresh server, with no presence state at all. */
-  readonly openSecondsNoPresence: number;
 }
 
 export async function measureIdleMemory(peer: PeerName, launcher: ServerLauncher, pool: ClientPool, params: IdleMemoryCase): Promise<IdleMemoryResult> {
   const server = await launcher.launch({});
-  let measured: Omit<IdleMemoryResult, 'openSecondsNoPresence'>;
   try {
     const docNames = await newDocs(server, params.docs);
     await sleep(params.settleMs);
@@ -53,7 +50,7 @@ export async function measureIdleMemory(peer: PeerName, launcher: ServerLauncher
     );
     await sleep(params.settleMs);
     const rssAfterBytes = totalRssBytes(server.pids);
-    measured = {
+    return {
       connections: opened.count,
       rssBeforeBytes,
       rssAfterBytes,
@@ -66,15 +63,15 @@ export async function measureIdleMemory(peer: PeerName, launcher: ServerLauncher
     await pool.request({ type: 'close' }, 'closed');
     await server.stop();
   }
-  return { ...measured, openSecondsNoPresence: await timeOpeningWithoutPresence(peer, launcher, pool, params) };
 }
 
 /**
  * How long the same clients take to open when none announces a presence: a fresh server, the
- * same warm-up, then the same connections, timed. (Joins with presence fan each newcomer's state
- * out to every member of its document; without, a join is only the sync handshake.)
+ * same warm-up, then the same connections, timed, in seconds. (Joins with presence fan each
+ * newcomer's state out to every member of its document; without, a join is only the sync
+ * handshake.) One round; run.ts takes several, alternating between the servers.
  */
-async function timeOpeningWithoutPresence(peer: PeerName, launcher: ServerLauncher, pool: ClientPool, params: IdleMemoryCase): Promise<number> {
+export async function timeOpeningWithoutPresence(peer: PeerName, launcher: ServerLauncher, pool: ClientPool, params: IdleMemoryCase): Promise<number> {
   const server = await launcher.launch({});
   try {
     const docNames = await newDocs(server, params.docs);

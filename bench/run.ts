@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { ClientPool } from './client-pool.js';
 import { benchSizes, coldKey, emptyResults, MEASUREMENTS, relayKey, throughputKey, type Measurement, type Outcome } from './bench-plan.js';
 import { measureColdLoad } from './cold-load.js';
-import { measureIdleMemory } from './idle-memory.js';
+import { measureIdleMemory, timeOpeningWithoutPresence } from './idle-memory.js';
 import { isPeerName, PEER_LABELS, type PeerName, type ServerHandle } from './peers/bench-client.js';
 import { LAUNCHERS } from './peers/launchers.js';
 import { PROJECT_ROOT } from './peers/project-root.js';
@@ -26,7 +26,7 @@ import { measureTraceReplay } from './trace-replay.js';
 import { measureVersionHistory, renderVersionHistory } from './version-history.js';
 import { buildQuire } from './peers/quire-launcher.js';
 import { markProcess, markRelayWindow, relaySegmentsTable, segmentsRecorder, startSegments } from './segments/relay-segments.js';
-import { monotonicMs } from './stats.js';
+import { median, monotonicMs } from './stats.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -173,6 +173,23 @@ try {
         log(`memory ${PEER_LABELS[peer]}: ${(r.bytesPerConnection / 1024).toFixed(1)} KiB per idle connection (${r.connections} connections after a warm-up), ${(r.bytesPerConnectionNoWarmup / 1024).toFixed(1)} KiB without one`);
       }
     }
+    // Alternating, as the relay rounds do, so that a burst of load from elsewhere lands on every server.
+    const openings = new Map<PeerName, number[]>();
+    const failed = new Map<PeerName, string>();
+    for (let round = 0; round < SIZES.openNoPresenceRounds; round++) {
+      for (const peer of peers) {
+        if (failed.has(peer)) continue;
+        const outcome = await attempt(`opening without presence ${peer}`, () => timeOpeningWithoutPresence(peer, LAUNCHERS[peer], pool, SIZES.memory));
+        if (outcome.ok) openings.set(peer, [...(openings.get(peer) ?? []), outcome.value]);
+        else failed.set(peer, outcome.error);
+      }
+    }
+    for (const peer of peers) {
+      const error = failed.get(peer);
+      const seconds = openings.get(peer) ?? [];
+      results.openNoPresence.set(peer, error === undefined ? { ok: true, value: seconds } : { ok: false, error });
+      if (error === undefined) log(`opening without presence ${PEER_LABELS[peer]}: median ${median(seconds).toFixed(2)} s (rounds: ${seconds.map((s) => s.toFixed(2)).join(', ')})`);
+    }
   }
 
   if (only.includes('cold')) {
@@ -248,6 +265,7 @@ const report: BenchReport = {
     relay: Object.fromEntries(results.relay),
     throughput: Object.fromEntries(results.throughput),
     memory: Object.fromEntries(results.memory),
+    openNoPresence: Object.fromEntries(results.openNoPresence),
     cold: Object.fromEntries(results.cold),
     replay: Object.fromEntries(results.replay),
   },

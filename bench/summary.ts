@@ -6,6 +6,7 @@ import type { ColdLoadResult } from './cold-load.js';
 import { coldKey, relayKey, throughputKey, type BenchResults, type BenchSizes, type Measurement, type Outcome } from './bench-plan.js';
 import { PEER_LABELS, type PeerName, type StoredLayout } from './peers/bench-client.js';
 import type { MetricRow, TargetCheck } from './report.js';
+import { median } from './stats.js';
 
 export interface Summary {
   readonly rows: readonly MetricRow[];
@@ -57,7 +58,9 @@ export function summarizeRun(results: BenchResults, sizes: BenchSizes, peers: re
     rows.push({ key: 'rss-per-idle-connection', label: `Server RSS per idle connection (${sizes.memory.connections} connections, ${sizes.memory.docs} docs)`, unit: 'KiB', lowerIsBetter: true, decimals: 1, values: perPeer((p) => value(results.memory.get(p), (r) => r.bytesPerConnection / 1024)) });
     rows.push({ key: 'rss-per-idle-connection-no-warmup', label: `Server RSS per idle connection, no warm-up (fresh server to ${sizes.memory.warmupConnections + sizes.memory.connections} connections)`, unit: 'KiB', lowerIsBetter: true, decimals: 1, values: perPeer((p) => value(results.memory.get(p), (r) => r.bytesPerConnectionNoWarmup / 1024)) });
     rows.push({ key: 'open-idle-connections', label: `Time to open ${sizes.memory.connections} idle connections (50 at a time, each announcing a name)`, unit: 's', lowerIsBetter: true, decimals: 2, values: perPeer((p) => value(results.memory.get(p), (r) => r.openSeconds)) });
-    rows.push({ key: 'open-idle-connections-no-presence', label: `Time to open ${sizes.memory.connections} idle connections (50 at a time, no presence state)`, unit: 's', lowerIsBetter: true, decimals: 2, values: perPeer((p) => value(results.memory.get(p), (r) => r.openSecondsNoPresence)) });
+    const rounds = sizes.openNoPresenceRounds;
+    const which = rounds === 1 ? 'one round' : `median of ${rounds} rounds`;
+    rows.push({ key: 'open-idle-connections-no-presence', label: `Time to open ${sizes.memory.connections} idle connections (50 at a time, no presence state; ${which})`, unit: 's', lowerIsBetter: true, decimals: 2, values: perPeer((p) => value(results.openNoPresence.get(p), median)) });
   }
   if (only.includes('cold')) {
     const coldRow = (key: string, label: string, pick: (result: Extract<ColdLoadResult, { supported: true }>) => number, layout: StoredLayout): MetricRow => ({
@@ -141,7 +144,7 @@ export function summarizeRun(results: BenchResults, sizes: BenchSizes, peers: re
       `time from the first until every one of ${sizes.throughput[0]?.readers ?? 0} readers holds the last; server CPU over that window plus a ${sizes.throughput[0]?.settleMs ?? 0} ms settle, so deferred saving is included. ` +
       'Quire writes every update durably to LevelDB (fsync on) before acknowledging it; the peers run without persistence.',
     `Idle memory: a fresh server; ${sizes.memory.warmupConnections} warm-up clients connect first (so one-time costs such as compiled code are not counted per connection), ` +
-      `then RSS before and ${sizes.memory.settleMs} ms after ${sizes.memory.connections} more clients (from the client worker) joined ${sizes.memory.docs} docs and synced; delta ÷ ${sizes.memory.connections}; the time those clients took to open is the open-time row. The no-presence open-time row repeats the opening on a fresh server with clients that have no presence state. Without a warm-up: RSS of the fresh server (its documents created, ${sizes.memory.settleMs} ms quiet) to the last reading, ÷ all ${sizes.memory.warmupConnections + sizes.memory.connections} clients. Both include each connection's awareness state, and garbage not yet collected: V8 grows its heap in steps, so this figure moves by several KiB between runs.`,
+      `then RSS before and ${sizes.memory.settleMs} ms after ${sizes.memory.connections} more clients (from the client worker) joined ${sizes.memory.docs} docs and synced; delta ÷ ${sizes.memory.connections}; the time those clients took to open is the open-time row. The no-presence open-time row repeats the opening (after the same warm-up) on a fresh server with clients that have no presence state, ${sizes.openNoPresenceRounds} time(s) per server, alternating between the servers, and gives each server's median. Without a warm-up: RSS of the fresh server (its documents created, ${sizes.memory.settleMs} ms quiet) to the last reading, ÷ all ${sizes.memory.warmupConnections + sizes.memory.connections} clients. Both include each connection's awareness state, and garbage not yet collected: V8 grows its heap in steps, so this figure moves by several KiB between runs.`,
     ...[...results.cold.entries()].flatMap(([key, outcome]) => {
       if (!outcome.ok) return [`Cold load ${key}: error: ${outcome.error}`];
       const r = outcome.value;
