@@ -102,6 +102,8 @@ export class Room {
    * carries it (the update is its tail: one copy); null once the document changed.
    */
   private whole: { readonly update: Uint8Array; readonly answer: Uint8Array } | null = null;
+  /** The server's step 1 (its state vector), sent to every member that joins; null once the document changed. */
+  private step1: Uint8Array | null = null;
   readonly awareness: Awareness;
   private readonly members = new Set<Member>();
   /** The members as relays reach them (see member-groups.ts). */
@@ -158,7 +160,8 @@ export class Room {
   addMember(member: Member): void {
     this.members.add(member);
     this.groups.add(member);
-    member.connection.sendSync(member.link, encodeSyncStep1(this.doc));
+    this.step1 ??= encodeSyncStep1(this.doc);
+    member.connection.sendSync(member.link, this.step1);
     const states = this.awareness.getStates();
     if (states.size > 0) {
       member.connection.sendAwareness(member.link, encodeAwarenessUpdate(this.awareness, [...states.keys()]));
@@ -533,6 +536,7 @@ export class Room {
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
     this.heldDeletes = null;
     this.whole = null;
+    this.step1 = null;
     if (this.capturing !== null) this.capturing.push({ update, origin });
     else this.handle(update, origin);
   };
