@@ -409,6 +409,39 @@ describe('checkUpdate', () => {
     assert.equal(check(server, Y.encodeStateAsUpdate(crafted)), 'invalid-document');
   });
 
+  it('refuses an update that lists one client\'s structs twice, of which Yjs would integrate only the last', () => {
+    // Client 3000's clock 0: a map outside the fragment in one section, a paragraph of the fragment
+    // in the other. Client 4000 puts a <script> element into it.
+    const decoy = new Y.Doc();
+    decoy.clientID = 3000;
+    decoy.getMap('other').set('k', new Y.Map());
+    const author = new Y.Doc();
+    author.clientID = 3000;
+    author.getXmlFragment(FRAGMENT_NAME).insert(0, [new Y.XmlElement('paragraph')]);
+    const intruder = new Y.Doc();
+    intruder.clientID = 4000;
+    Y.applyUpdate(intruder, Y.encodeStateAsUpdate(author));
+    (intruder.getXmlFragment(FRAGMENT_NAME).get(0) as Y.XmlElement).insert(0, [new Y.XmlElement('script')]);
+    const script = Y.encodeStateAsUpdate(intruder, Y.encodeStateVector(author));
+    const paragraphFirst = concatSections([Y.encodeStateAsUpdate(author), Y.encodeStateAsUpdate(decoy), script]);
+    const decoyFirst = concatSections([Y.encodeStateAsUpdate(decoy), Y.encodeStateAsUpdate(author), script]);
+    assert.equal(check(new Y.Doc(), decoyFirst), 'invalid-update');
+    assert.equal(check(new Y.Doc(), paragraphFirst), 'invalid-update');
+    // Applied anyway, Yjs takes the last section: the <script> lands in the paragraph.
+    const applied = new Y.Doc();
+    Y.applyUpdate(applied, decoyFirst);
+    assert.equal(applied.getXmlFragment(FRAGMENT_NAME).toString(), '<paragraph><script></script></paragraph>');
+    // The same sections, one per client, are an ordinary update, refused for its shape.
+    assert.equal(check(new Y.Doc(), concatSections([Y.encodeStateAsUpdate(author), script])), 'invalid-document');
+    // A section without structs after a client's run: Yjs keeps the empty one and drops the run.
+    const authored = Y.encodeStateAsUpdate(author);
+    const emptied = new Uint8Array([2, ...authored.subarray(1, authored.length - 1), 0, ...varUint(3000), 0, 0]);
+    assert.equal(check(new Y.Doc(), emptied), 'invalid-update');
+    const dropped = new Y.Doc();
+    Y.applyUpdate(dropped, emptied);
+    assert.equal(dropped.getXmlFragment(FRAGMENT_NAME).length, 0);
+  });
+
   it('accepts an honest resend of a run the document holds part of, in a text, an array or the fragment', () => {
     for (const write of [
       (doc: Y.Doc, part: string) => doc.getText('t').insert(doc.getText('t').length, part),
@@ -435,6 +468,15 @@ describe('checkUpdate', () => {
     }
   });
 });
+
+/** One update of the sections of `updates` (each one client's structs and no deletions), in order. */
+function concatSections(updates: readonly Uint8Array[]): Uint8Array {
+  const sections = updates.map((update) => {
+    assert.ok(update[0] === 1 && update[update.length - 1] === 0, 'each part holds one client\'s structs and no deletions');
+    return update.subarray(1, update.length - 1);
+  });
+  return new Uint8Array([...varUint(sections.length), ...sections.flatMap((section) => [...section]), 0]);
+}
 
 function varUint(value: number): number[] {
   const bytes: number[] = [];

@@ -81,7 +81,9 @@ export function checkUpdate(doc: Y.Doc, update: Uint8Array, limits: UpdateCheckL
   const writers = new Map<number, number>();
   const items: Y.Item[] = [];
   const valueRuns = new ValueRuns(doc.store);
+  const clients = new Set<number>();
   for (const struct of decoded.structs) {
+    clients.add(struct.id.client);
     if (struct instanceof Y.Skip) continue;
     cost++;
     if (struct instanceof Y.Item && (struct.content instanceof Y.ContentAny || struct.content instanceof Y.ContentJSON)) {
@@ -102,6 +104,12 @@ export function checkUpdate(doc: Y.Doc, update: Uint8Array, limits: UpdateCheckL
       }
       items.push(struct);
     }
+  }
+  // Y.decodeUpdate reads every section of structs, while Yjs keeps one per client, the last (an
+  // empty one included): given two for one client it integrates only the second. What is checked
+  // here must be what Yjs applies. No Yjs encoder writes a client twice or a section without structs.
+  if (sectionCount(update) !== clients.size) {
+    throw new QuireError('invalid-update', 'The update lists the structs of one Yjs client in more than one section, or a section without structs.');
   }
   if (writers.size > MAX_WRITERS_PER_UPDATE) {
     throw new QuireError('update-too-complex', `One change may carry structs of at most ${MAX_WRITERS_PER_UPDATE} Yjs clients; this one has ${writers.size}.`);
@@ -241,6 +249,11 @@ export function leastStructs(update: Uint8Array, limits: Pick<UpdateCheckLimits,
     throw new QuireError('update-too-complex', `One change may carry at most ${limits.maxStructsPerUpdate} structs and deletions. Send it in smaller parts.`);
   }
   return declared;
+}
+
+/** How many sections of structs (one client's run each) the update says it has. */
+function sectionCount(update: Uint8Array): number {
+  return decoding.readVarUint(decoding.createDecoder(update));
 }
 
 class ShapeCheck {
