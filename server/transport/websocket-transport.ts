@@ -82,10 +82,17 @@ function syncFrame(docName: string, message: Uint8Array): Uint8Array {
   return frame;
 }
 
-/** The HTTP answer to an upgrade refused before it starts (the connection closes after it). */
-function refusedUpgrade(status: string, text = ''): string {
+/**
+ * Answers an upgrade refused before it starts and closes the connection once the answer is out.
+ * Ending it is not enough: the HTTP server's sockets are half-open by default and no HTTP timeout
+ * watches an upgrade's, so one whose client kept its side open would stay for good, uncounted by
+ * the per-address caps, and hold the HTTP server's close open. Its errors are no longer the HTTP
+ * server's to handle (it let go of the socket for the upgrade): a reset is expected and ignored.
+ */
+function refuseUpgrade(socket: Duplex, status: string, text = ''): void {
   const type = text === '' ? '' : 'Content-Type: text/plain\r\n';
-  return `HTTP/1.1 ${status}\r\nConnection: close\r\n${type}Content-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`;
+  socket.on('error', () => undefined);
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n${type}Content-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`, () => socket.destroy());
 }
 
 /** Close codes: 1008 for a broken rule, 1001 for a server going away. */
@@ -368,12 +375,12 @@ export class WebSocketTransport implements Transport, LocalKicker {
     // Socket.IO answers its own path and leaves the others to this transport (it would close
     // them itself a second later, at the cost of a timer per upgrade, Quire's own included).
     if (!quire && (this.options.upgradesServedElsewhere ?? []).some((prefix) => url.startsWith(prefix))) return;
-    if (this.closing) return void socket.end(refusedUpgrade('503 Service Unavailable'));
-    if (!quire) return void socket.end(refusedUpgrade('404 Not Found'));
+    if (this.closing) return refuseUpgrade(socket, '503 Service Unavailable');
+    if (!quire) return refuseUpgrade(socket, '404 Not Found');
     const refusal = this.options.allowRequest?.(request) ?? null;
     if (refusal !== null) {
       this.options.observer.clientRefused({ connectionId: 'ws-handshake', code: refusal.code, message: refusal.message });
-      socket.end(refusedUpgrade('403 Forbidden', refusal.message));
+      refuseUpgrade(socket, '403 Forbidden', refusal.message);
       return;
     }
     this.server.handleUpgrade(request, socket, head, (ws) => this.accept(ws, request));

@@ -5,6 +5,7 @@
  * shutdowns reach WebSocket connections as they reach Socket.IO ones.
  */
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import type { FallbackChannel } from '../../client/channel/fallback-channel.js';
@@ -134,6 +135,30 @@ describe('provider channels', () => {
       assert.deepEqual([overSocketIo.channel.transportName, overWebSocket.channel.transportName], ['websocket', 'websocket']);
     } finally {
       await server.close();
+    }
+  });
+
+  it('closes the connection of a refused upgrade once its answer is out, though the client keeps its side open', async () => {
+    const server = await startTestServer();
+    const port = Number(new URL(server.url).port);
+    // A client that stays half-open: it reads the answer and its end, and never ends its own side.
+    const client = connect({ host: '127.0.0.1', port, allowHalfOpen: true });
+    let closing: Promise<void> | null = null;
+    try {
+      let answer = '';
+      client.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+      client.on('error', () => undefined);
+      const ended = new Promise<void>((resolve) => client.once('end', resolve));
+      await new Promise<void>((resolve) => client.once('connect', resolve));
+      client.write('GET /elsewhere HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
+      await withTimeout('the end of the refusal', ended, 5000);
+      assert.match(answer, /^HTTP\/1\.1 404 /);
+      // The server let go of the socket: its close does not wait for this client.
+      closing = server.close();
+      await withTimeout('the server to close with a refused client still connected', closing, 5000);
+    } finally {
+      client.destroy();
+      await (closing ?? server.close());
     }
   });
 
