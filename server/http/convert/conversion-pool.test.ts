@@ -54,6 +54,21 @@ describe('ConversionPool', () => {
     }
   });
 
+  it('does not count loading the converters against a conversion\'s time', async () => {
+    // Run from source, loading the converters takes 0.5-2 s here; the conversions, a few ms each.
+    const strict = new ConversionPool({ timeoutMs: 250 });
+    try {
+      const update = pmToYUpdate(markdownToPm('# Plan\n\nShip *it*'));
+      for (const format of ['md', 'html'] as const) {
+        const exported = await strict.run({ kind: 'export', format, updates: [update] });
+        assert.ok(exported.kind === 'export' && exported.title === 'Plan', format);
+      }
+      assert.equal(strict.runningWorkers, 1, 'one worker did both');
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('keeps a worker that is given work before its idle time is up', async () => {
     await pool.run({ kind: 'import', format: 'md', text: 'one' });
     for (let i = 0; i < 3; i++) {

@@ -38,12 +38,21 @@ interface Slot {
   worker: Worker;
   /** The worker said it is ready (loading it is not part of any conversion's time). */
   ready: boolean;
+  /**
+   * Whether the worker has loaded the converters (Markdown, HTML, ProseMirror, a DOM). A merge
+   * needs none, so a worker loads them only before its first import or export, and that load is
+   * part of its start (bounded by startTimeoutMs), not of the conversion's time.
+   */
+  converters: 'none' | 'loading' | 'loaded';
   job: Job | null;
-  /** The worker's start limit, the running job's time limit, or the idle worker's retirement. */
+  /** The worker's start or converters' load limit, the running job's time limit, or the idle worker's retirement. */
   timer: NodeJS.Timeout | null;
   /** Given up after being idle: its worker's events no longer count. */
   retired: boolean;
 }
+
+/** What a worker posts: that it started, that its converters loaded or failed to, or a job's answer. */
+type WorkerMessage = 'ready' | 'converters-loaded' | { readonly convertersFailed: string } | { readonly id: number; readonly ok: boolean; readonly result?: ConversionResult; readonly message?: string };
 
 /**
  * Built, the worker is convert-worker.js. Run from source (tests, `node --import tsx`), it is the
@@ -98,8 +107,8 @@ export class ConversionPool {
   /** A conversion asked for now would start at once: nothing waits, and a worker is free (or can be started). */
   get hasFreeWorker(): boolean {
     if (this.closed || this.queue.length > 0) return false;
-    if (this.coolingDown()) return this.slots.some((slot) => slot.job === null && slot.ready && !slot.retired);
-    return this.slots.length < this.workers || this.slots.some((slot) => slot.job === null && !slot.retired);
+    if (this.coolingDown()) return this.slots.some((slot) => slot.job === null && slot.ready && slot.converters !== 'loading' && !slot.retired);
+    return this.slots.length < this.workers || this.slots.some((slot) => slot.job === null && slot.converters !== 'loading' && !slot.retired);
   }
 
   /** Runs a conversion; rejects with a QuireError (`busy`, `too-costly`, `conversion-failed`). */
@@ -141,7 +150,7 @@ export class ConversionPool {
 
   /** A new slot with a worker starting, which must say it is ready within startTimeoutMs. */
   private startSlot(): Slot {
-    const slot: Slot = { worker: this.spawn(), ready: false, job: null, timer: null, retired: false };
+    const slot: Slot = { worker: this.spawn(), ready: false, converters: 'none', job: null, timer: null, retired: false };
     this.listen(slot);
     this.watchStart(slot);
     return slot;
@@ -187,13 +196,18 @@ export class ConversionPool {
   private listen(slot: Slot): void {
     const worker = slot.worker;
     const current = (): boolean => slot.worker === worker && !slot.retired;
-    worker.on('message', (message: { id: number; ok: boolean; result?: ConversionResult; message?: string } | 'ready') => {
+    worker.on('message', (message: WorkerMessage) => {
       if (!current()) return;
-      if (message === 'ready') {
-        slot.ready = true;
+      if (message === 'ready' || message === 'converters-loaded') {
+        if (message === 'ready') slot.ready = true;
+        else slot.converters = 'loaded';
         if (slot.timer !== null) clearTimeout(slot.timer);
         slot.timer = null;
         this.dispatch();
+        return;
+      }
+      if ('convertersFailed' in message) {
+        this.failedToStart(slot, `its converters did not load: ${message.convertersFailed}`);
         return;
       }
       const job = slot.job;
@@ -204,12 +218,14 @@ export class ConversionPool {
       this.dispatch();
     });
     // A worker that died (out of memory, say) is replaced; so is one terminated for taking too long.
+    // Dying while starting or loading the converters would most likely happen again: that worker failed to start.
+    const starting = (): boolean => !slot.ready || slot.converters === 'loading';
     worker.on('error', (error) => {
-      if (current() && !slot.ready) this.failedToStart(slot, error.message);
+      if (current() && starting()) this.failedToStart(slot, error.message);
       else if (current()) this.replace(slot, new QuireError('too-costly', `The conversion needed more than the server allows (${error.message.slice(0, 120)}).`));
     });
     worker.on('exit', () => {
-      if (!this.closed && current() && !slot.ready) this.failedToStart(slot, 'it stopped');
+      if (!this.closed && current() && starting()) this.failedToStart(slot, 'it stopped');
       else if (!this.closed && current()) this.replace(slot, new QuireError('conversion-failed', 'The conversion worker stopped.'));
     });
   }
@@ -217,12 +233,17 @@ export class ConversionPool {
   private dispatch(): void {
     if (this.closed) return;
     for (const slot of this.slots) {
-      if (slot.job !== null || !slot.ready) continue;
-      const job = this.queue.shift();
+      if (slot.job !== null || !slot.ready || slot.converters === 'loading') continue;
+      const job = this.queue[0];
       if (job === undefined) {
         this.retireWhenIdle(slot);
         continue;
       }
+      if (job.request.kind !== 'compact' && slot.converters === 'none') {
+        this.loadConverters(slot);
+        continue;
+      }
+      this.queue.shift();
       if (slot.timer !== null) clearTimeout(slot.timer);
       slot.job = job;
       slot.worker.ref();
@@ -231,6 +252,19 @@ export class ConversionPool {
       }, this.timeoutMs);
       slot.worker.postMessage({ id: job.id, request: job.request });
     }
+  }
+
+  /** Has the slot's worker load its converters, within startTimeoutMs; the conversion waits in the queue meanwhile. */
+  private loadConverters(slot: Slot): void {
+    if (slot.timer !== null) clearTimeout(slot.timer);
+    slot.converters = 'loading';
+    // A conversion waits for this load: it keeps the process alive, as a starting worker does.
+    slot.worker.ref();
+    const worker = slot.worker;
+    slot.timer = setTimeout(() => {
+      if (slot.worker === worker && slot.converters === 'loading') this.failedToStart(slot, `its converters did not load within ${this.startTimeoutMs} ms`);
+    }, this.startTimeoutMs);
+    slot.worker.postMessage('load-converters');
   }
 
   /** Stops the slot's worker once it has been idle for `idleMs`, and gives up the slot. */
@@ -265,6 +299,7 @@ export class ConversionPool {
     if (this.closed) return;
     slot.worker = this.spawn();
     slot.ready = false;
+    slot.converters = 'none';
     this.listen(slot);
     this.watchStart(slot);
     void old.terminate();

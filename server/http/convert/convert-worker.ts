@@ -3,9 +3,10 @@
  * result or a failure. The pool (conversion-pool.ts) bounds its time and memory.
  *
  * A compaction's merge needs Yjs alone; the converters (Markdown, HTML, ProseMirror, a DOM) are
- * loaded on the first request that needs them. Loading them with the worker made its start cost
- * about 220 ms of CPU, and the first compaction after the pool let its idle worker go paid that
- * on a busy server; a worker started for a merge now costs about 55 ms.
+ * loaded when the pool asks (`load-converters`, before the first import or export it sends), and
+ * that load is timed as part of the worker's start, not of a conversion. Loading them with the
+ * worker made its start cost about 220 ms of CPU, and the first compaction after the pool let its
+ * idle worker go paid that on a busy server; a worker started for a merge now costs about 55 ms.
  */
 import { parentPort } from 'node:worker_threads';
 import { compactUpdates } from '../../../storage/store-support.js';
@@ -14,19 +15,30 @@ import type { ConversionRequest, ConversionResult } from './conversion.js';
 const port = parentPort;
 if (port === null) throw new Error('convert-worker.ts runs only as a worker thread.');
 
-/** The converters, loading or loaded; a load that failed is tried again by the next request. */
+/** The converters, loading or loaded; a load that failed is tried again when asked again. */
 let converters: Promise<typeof import('./conversion.js')> | null = null;
 
-async function handle(request: ConversionRequest): Promise<ConversionResult> {
-  if (request.kind === 'compact') return { kind: 'compact', update: compactUpdates(request.updates) };
+function loadConverters(): Promise<typeof import('./conversion.js')> {
   converters ??= import('./conversion.js').catch((error: unknown) => {
     converters = null;
     throw error;
   });
-  return (await converters).convert(request);
+  return converters;
 }
 
-port.on('message', (message: { id: number; request: ConversionRequest }) => {
+async function handle(request: ConversionRequest): Promise<ConversionResult> {
+  if (request.kind === 'compact') return { kind: 'compact', update: compactUpdates(request.updates) };
+  return (await loadConverters()).convert(request);
+}
+
+port.on('message', (message: 'load-converters' | { id: number; request: ConversionRequest }) => {
+  if (message === 'load-converters') {
+    loadConverters().then(
+      () => port.postMessage('converters-loaded'),
+      (error: unknown) => port.postMessage({ convertersFailed: error instanceof Error ? error.message : String(error) }),
+    );
+    return;
+  }
   handle(message.request).then(
     (result) => {
       const bytes = result.kind === 'import' || result.kind === 'compact' ? result.update : result.kind === 'export' && typeof result.body !== 'string' ? result.body : null;
