@@ -123,10 +123,18 @@ export class Collaboration {
     this.joinDeadlines.stop();
   }
 
-  /** A connection's time to join ran out: it is closed unless it joined something or is joining. */
+  /**
+   * A connection's time to join ran out: it is closed unless it joined something or is joining. A
+   * join in flight may yet fail: the connection is looked at again at the next sweep, until its
+   * joins are through (a join that succeeds stops the watch).
+   */
   private joinedNothing(connection: Connection): void {
     const state = this.connections.get(connection);
-    if (state === undefined || state.members.size > 0 || state.joining.size > 0 || state.closed) return;
+    if (state === undefined || state.members.size > 0 || state.closed) return;
+    if (state.joining.size > 0) {
+      this.joinDeadlines.watch(connection, monotonicNow());
+      return;
+    }
     this.reportError(connection, new QuireError('bad-request', `No document was joined within ${this.joinTimeoutMs} ms; closing the connection.`));
     connection.close();
   }

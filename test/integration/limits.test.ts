@@ -4,14 +4,17 @@
  * per address. Every refusal is typed and reaches only the offender; everyone else carries on.
  */
 import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import * as Y from 'yjs';
 import type { DocProvider } from '../../client/provider.js';
 import type { QuireErrorPayload } from '../../shared/errors.js';
 import { encodeUpdateMessage } from '../../shared/protocol.js';
 import type { OpenQuireServerOptions } from '../../server/quire-server.js';
+import { LevelDocStore } from '../../storage/level-doc-store.js';
+import { FailingDocStore } from '../support/failing-doc-store.js';
 import { RawClient } from '../support/raw-client.js';
-import { startTestServer, type TestServer } from '../support/test-server.js';
+import { makeTempDir, startTestServer, type TestServer } from '../support/test-server.js';
 import { nextTurn, sleep, waitFor } from '../support/wait.js';
 
 /** Runs `body` against a fresh server and closes the server and every raw client afterwards. */
@@ -243,6 +246,34 @@ describe('join timeout', () => {
       assert.equal(joiner.connected, true, 'a connection that joined stays');
       assert.equal(provider.status, 'synced');
     });
+  });
+});
+
+describe('join timeout, with a join in flight at the deadline', () => {
+  it('closes the connection once that join failed and nothing else was joined', async () => {
+    const dir = await makeTempDir('quire-join-in-flight-');
+    const store = new FailingDocStore(await LevelDocStore.open(dir, { sync: false }));
+    const joinTimeoutMs = 300;
+    try {
+      await withServer({ joinTimeoutMs, store, dataDir: dir }, async (t, raw) => {
+        const docName = await t.createDoc();
+        let release!: () => void;
+        store.failLoadsAfter = new Promise<void>((resolve) => (release = resolve));
+        const client = await raw();
+        const reply = client.join(docName);
+        // Well past the deadline: the join, waiting for storage, keeps the connection open.
+        await sleep(joinTimeoutMs * 3);
+        assert.equal(client.connected, true, 'a connection whose join is in flight stays');
+        release();
+        const answer = await reply;
+        assert.equal(answer.ok, false, 'the document could not be read');
+        // Its time is up and it joined nothing: closed at a sweep soon after.
+        await client.waitFor('the connection to be closed', () => !client.connected, 3000);
+        assert.equal(client.disconnectedBecause, 'io server disconnect');
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
