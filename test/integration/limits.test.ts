@@ -191,7 +191,13 @@ describe('rate limit', () => {
       const limited = codes.filter((c) => c === 'rate-limited').length;
       assert.ok(limited >= 40, `most of the flood is refused: ${JSON.stringify(codes)}`);
       assert.ok(codes.filter((c) => c === 'ok').length >= 5, 'the burst got through');
-      assert.deepEqual(new Set(codes), new Set(['ok', 'rate-limited']));
+      // Each change of the flood builds on the one before: once one was refused, a later one the
+      // bucket has refilled for lacks what it builds on (a slow machine refills mid-flood).
+      const firstLimited = codes.indexOf('rate-limited');
+      codes.forEach((code, i) => {
+        const allowed = i < firstLimited ? ['ok'] : i === firstLimited ? ['rate-limited'] : ['rate-limited', 'missing-dependencies'];
+        assert.ok(allowed.includes(code), `change ${i}: ${code} (${JSON.stringify(codes)})`);
+      });
       assert.ok(relayMs < RELAY_LIMIT_MS, `relay took ${relayMs} ms`);
       await b.whenSaved();
       assert.equal(b.unsavedCount, 0);
