@@ -11,7 +11,7 @@ import { schema } from '../../document/schema.js';
 import { documentShape } from '../../document/shape.js';
 import { QuireError } from '../../shared/errors.js';
 import { int, pick, withSeed, type Rng } from '../../test/support/seeded.js';
-import { deleteSetUpdate } from '../../test/support/crafted-updates.js';
+import { craftedItems, deleteSetUpdate } from '../../test/support/crafted-updates.js';
 import { checkUpdate, leastStructs, MAX_VALUE_RUN, MAX_WRITERS_PER_UPDATE } from './update-check.js';
 
 const SHAPE = documentShape(schema);
@@ -440,6 +440,45 @@ describe('checkUpdate', () => {
     const dropped = new Y.Doc();
     Y.applyUpdate(dropped, emptied);
     assert.equal(dropped.getXmlFragment(FRAGMENT_NAME).length, 0);
+  });
+
+  it('refuses items of different clients that are each other\'s origin, instead of following them round for ever', () => {
+    // Before, the check looped until the process ran out of memory: 18 bytes stopped a server.
+    const pair = craftedItems([
+      { client: 2, clock: 0, items: [{ origin: [1, 0], text: 'x' }] },
+      { client: 1, clock: 0, items: [{ origin: [2, 0], text: 'x' }] },
+    ]);
+    assert.equal(Buffer.from(pair).toString('hex'), '020102008401000178010100840200017800', 'the bytes of the report');
+    assert.equal(check(new Y.Doc(), pair), 'invalid-update');
+    const rightOrigins = craftedItems([
+      { client: 2, clock: 0, items: [{ rightOrigin: [1, 0], text: 'x' }] },
+      { client: 1, clock: 0, items: [{ rightOrigin: [2, 0], text: 'x' }] },
+    ]);
+    assert.equal(check(new Y.Doc(), rightOrigins), 'invalid-update');
+    const three = craftedItems([
+      { client: 3, clock: 0, items: [{ origin: [1, 0], text: 'x' }] },
+      { client: 2, clock: 0, items: [{ origin: [3, 0], text: 'x' }] },
+      { client: 1, clock: 0, items: [{ origin: [2, 0], text: 'x' }] },
+    ]);
+    assert.equal(check(new Y.Doc(), three), 'invalid-update');
+    // A chain that ends somewhere is no cycle.
+    const chain = craftedItems([
+      { client: 2, clock: 0, items: [{ origin: [1, 0], text: 'y' }] },
+      { client: 1, clock: 0, items: [{ parent: 'notes', text: 'x' }] },
+    ]);
+    assert.equal(check(new Y.Doc(), chain), 'ok');
+  });
+
+  it('refuses empty structs, which Yjs never writes and can throw on halfway through applying', () => {
+    const held = new Y.Doc();
+    held.clientID = 10;
+    held.getText('notes').insert(0, 'ab');
+    held.getText('other').insert(0, 'cd');
+    const server = new Y.Doc();
+    Y.applyUpdate(server, Y.encodeStateAsUpdate(held));
+    assert.equal(check(server, craftedItems([{ client: 20, clock: 0, items: [{ origin: [10, 1], text: '' }] }])), 'invalid-update');
+    assert.equal(check(server, craftedItems([{ client: 20, clock: 0, items: [{ origin: [10, 1], text: 'Q' }, { origin: [10, 3], text: '' }] }])), 'invalid-update');
+    assert.equal(check(server, craftedItems([{ client: 20, clock: 0, items: [{ origin: [10, 1], text: 'Q' }] }])), 'ok');
   });
 
   it('accepts an honest resend of a run the document holds part of, in a text, an array or the fragment', () => {

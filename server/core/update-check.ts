@@ -85,6 +85,9 @@ export function checkUpdate(doc: Y.Doc, update: Uint8Array, limits: UpdateCheckL
   for (const struct of decoded.structs) {
     clients.add(struct.id.client);
     if (struct instanceof Y.Skip) continue;
+    // Yjs never writes an empty struct (an insert of nothing is no change), and applying one can
+    // throw halfway through (after the items before it were integrated).
+    if (struct.length < 1) throw new QuireError('invalid-update', 'The update has a struct of length 0.');
     cost++;
     if (struct instanceof Y.Item && (struct.content instanceof Y.ContentAny || struct.content instanceof Y.ContentJSON)) {
       // Every value is work when Yjs copies the list (see ValueRuns).
@@ -384,7 +387,7 @@ class ShapeCheck {
   /** The parent of an update item, or null when it cannot be known before integration. */
   private parentOf(start: Y.Item): Parent | null {
     // Follow origins through the update until a known parent, then remember it for the chain.
-    const chain: Y.Item[] = [];
+    const chain = new Set<Y.Item>();
     let item: Y.Item | null = start;
     let found: Parent | null = null;
     while (item !== null) {
@@ -393,7 +396,10 @@ class ShapeCheck {
         found = known;
         break;
       }
-      chain.push(item);
+      // Two items of the update that are each other's origin (across clients, which the check for
+      // references to later clocks cannot see) would be followed round for ever.
+      if (chain.has(item)) throw new QuireError('invalid-update', 'The update has items whose origins go round in a cycle.');
+      chain.add(item);
       const direct = item.parent as unknown;
       if (typeof direct === 'string') {
         found = { kind: 'root', name: direct, sub: item.parentSub };
