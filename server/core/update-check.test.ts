@@ -469,6 +469,41 @@ describe('checkUpdate', () => {
     assert.equal(check(new Y.Doc(), chain), 'ok');
   });
 
+  it('refuses an item whose origin and right origin are in different lists, one of them made by the update', () => {
+    // The server holds "a" in the root text "notes"; the update makes an array under meta.k holding
+    // "y", and puts "x" after "a" with "y" as its right neighbour.
+    const held = new Y.Doc();
+    held.clientID = 10;
+    held.getText('notes').insert(0, 'a');
+    const server = new Y.Doc();
+    Y.applyUpdate(server, Y.encodeStateAsUpdate(held));
+    const maker = new Y.Doc();
+    maker.clientID = 20;
+    const list = new Y.Array<string>();
+    maker.getMap('meta').set('k', list);
+    list.push(['y']);
+    const arrayUpdate = Y.encodeStateAsUpdate(maker);
+    const across = concatSections([arrayUpdate, craftedItems([{ client: 30, clock: 0, items: [{ origin: [10, 0], rightOrigin: [20, 1], text: 'x' }] }])]);
+    assert.equal(check(server, across), 'invalid-update');
+    // Applied anyway, then the array deleted: a document loaded from the server's encoding lacks "x".
+    const applied = new Y.Doc();
+    Y.applyUpdate(applied, Y.encodeStateAsUpdate(server));
+    Y.applyUpdate(applied, across);
+    applied.getMap('meta').delete('k');
+    const reloaded = new Y.Doc();
+    Y.applyUpdate(reloaded, Y.encodeStateAsUpdate(applied));
+    assert.equal(applied.getText('notes').toString(), 'ax');
+    assert.equal(reloaded.getText('notes').toString(), 'a');
+    // Neighbours in one list are fine, held or the update's own.
+    const typist = new Y.Doc();
+    typist.clientID = 30;
+    Y.applyUpdate(typist, Y.encodeStateAsUpdate(held));
+    typist.getText('notes').insert(1, 'bc');
+    typist.getText('notes').insert(2, 'X');
+    assert.equal(check(server, Y.encodeStateAsUpdate(typist, Y.encodeStateVector(held))), 'ok');
+    assert.equal(check(server, concatSections([arrayUpdate, craftedItems([{ client: 30, clock: 0, items: [{ origin: [20, 1], text: 'z' }] }])])), 'ok');
+  });
+
   it('refuses empty structs, which Yjs never writes and can throw on halfway through applying', () => {
     const held = new Y.Doc();
     held.clientID = 10;

@@ -306,10 +306,18 @@ class ShapeCheck {
     // whatever the update says it is); those the update creates are placed as Yjs integrates them.
     const left = this.held(item.origin);
     const right = this.held(item.rightOrigin);
-    if (!(left instanceof Y.Item) || !(right instanceof Y.Item)) return;
     const bad = (): never => {
       throw new QuireError('invalid-update', 'The update places an item between two items that are not in one list in that order.');
     };
+    if (!(left instanceof Y.Item) || !(right instanceof Y.Item)) {
+      // One of them (at least) is the update's own: the two must still be in one list. Yjs takes
+      // the list of the origin and links the item to a right neighbour in another; once that
+      // neighbour's type is deleted, a reload from the server's encoding loses the item.
+      const leftPlace = this.placeOf(item.origin, left);
+      const rightPlace = this.placeOf(item.rightOrigin, right);
+      if (leftPlace !== null && rightPlace !== null && (leftPlace.list !== rightPlace.list || leftPlace.sub !== rightPlace.sub)) bad();
+      return;
+    }
     if (left.parent !== right.parent || left.parentSub !== right.parentSub) bad();
     // Both within one run of the same client: its clocks are its order.
     if (left === right) {
@@ -324,6 +332,21 @@ class ShapeCheck {
       if (--this.walkBudget <= 0) return;
     }
     bad();
+  }
+
+  /**
+   * The list (a type, a root type by name, or the update's item creating a new type) and key the
+   * struct `id` is in, or null when that cannot be told (garbage, or a parent the update does not
+   * lead to). `held` is what the document holds at `id`.
+   */
+  private placeOf(id: Y.ID, held: Y.Item | Y.GC | null): { readonly list: unknown; readonly sub: string | null } | null {
+    if (held instanceof Y.GC) return null;
+    if (held instanceof Y.Item) return held.parent instanceof Y.AbstractType ? { list: held.parent, sub: held.parentSub } : null;
+    const inUpdate = this.find(id);
+    const parent = inUpdate === null ? null : this.parentOf(inUpdate);
+    if (parent === null) return null;
+    const list = parent.kind === 'root' ? (this.doc.share.get(parent.name) ?? `root ${parent.name}`) : parent.kind === 'type' ? parent.type : parent.item;
+    return { list, sub: parent.sub };
   }
 
   /**
