@@ -504,6 +504,45 @@ describe('checkUpdate', () => {
     assert.equal(check(server, concatSections([arrayUpdate, craftedItems([{ client: 30, clock: 0, items: [{ origin: [20, 1], text: 'z' }] }])])), 'ok');
   });
 
+  it('refuses a live keyed entry of more than one value, and a keyed entry with a right neighbour', () => {
+    const held = new Y.Doc();
+    held.clientID = 10;
+    held.getXmlFragment(FRAGMENT_NAME).insert(0, [paragraph('text')]);
+    held.getMap('meta').set('k', 1);
+    held.getMap('meta').set('k', 2);
+    const server = new Y.Doc();
+    Y.applyUpdate(server, Y.encodeStateAsUpdate(held));
+    const paragraphId: [number, number] = [10, 0];
+    // An attribute of the held paragraph, and a value of a map outside the fragment, five long.
+    assert.equal(check(server, craftedItems([{ client: 77, clock: 0, items: [{ parent: paragraphId, sub: 'x', text: 'hello' }] }])), 'invalid-update');
+    assert.equal(check(server, craftedItems([{ client: 77, clock: 0, items: [{ parent: 'meta', sub: 'j', text: 'hello' }] }])), 'invalid-update');
+    // Applied anyway and split by a later deletion of its middle, the server and a reload disagree.
+    const applied = new Y.Doc();
+    Y.applyUpdate(applied, Y.encodeStateAsUpdate(server));
+    Y.applyUpdate(applied, craftedItems([{ client: 77, clock: 0, items: [{ parent: 'meta', sub: 'j', text: 'hello' }] }]));
+    Y.applyUpdate(applied, deleteSetUpdate(77, [[2, 1]]));
+    const reloaded = new Y.Doc();
+    Y.applyUpdate(reloaded, Y.encodeStateAsUpdate(applied));
+    assert.notEqual(Buffer.from(Y.encodeSnapshot(Y.snapshot(reloaded))).toString('hex'), Buffer.from(Y.encodeSnapshot(Y.snapshot(applied))).toString('hex'));
+    // A new value of the held key placed before its current value.
+    const current = held.getMap('meta')._map.get('k')!;
+    const overwritten = current.origin!;
+    assert.equal(check(server, craftedItems([{ client: 77, clock: 0, items: [{ origin: [overwritten.client, overwritten.clock], rightOrigin: [current.id.client, current.id.clock], value: 3 }] }])), 'invalid-update');
+    // Honest: values of one key overwritten in a row merge into one deleted item, which a
+    // handshake carries with its deletion; and a new value after the current one.
+    const writer = new Y.Doc();
+    writer.clientID = 30;
+    for (let i = 0; i < 4; i++) writer.getMap('meta').set('w', i);
+    const handshake = Y.encodeStateAsUpdate(writer);
+    assert.ok(Y.decodeUpdate(handshake).structs.some((struct) => struct.length > 1), 'the overwritten values merged');
+    assert.equal(check(server, handshake), 'ok');
+    const next = new Y.Doc();
+    next.clientID = 31;
+    Y.applyUpdate(next, Y.encodeStateAsUpdate(held));
+    next.getMap('meta').set('k', 3);
+    assert.equal(check(server, Y.encodeStateAsUpdate(next, Y.encodeStateVector(held))), 'ok');
+  });
+
   it('refuses empty structs, which Yjs never writes and can throw on halfway through applying', () => {
     const held = new Y.Doc();
     held.clientID = 10;

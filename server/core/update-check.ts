@@ -122,7 +122,7 @@ export function checkUpdate(doc: Y.Doc, update: Uint8Array, limits: UpdateCheckL
   if (cost > limits.maxStructsPerUpdate) {
     throw new QuireError('update-too-complex', `One change may carry at most ${limits.maxStructsPerUpdate} structs and deletions; this one has ${cost}. Send it in smaller parts.`);
   }
-  new ShapeCheck(doc, items, limits, shape).run();
+  new ShapeCheck(doc, items, limits, shape, decoded.ds.clients).run();
   return { cost, knownDeletions: deletions.known, writers, integratesAtOnce: integratesAtOnce(doc, update, decoded) };
 }
 
@@ -272,6 +272,8 @@ class ShapeCheck {
     private readonly items: readonly Y.Item[],
     private readonly limits: UpdateCheckLimits,
     private readonly shape: DocumentShape,
+    /** The update's own delete set, by client. */
+    private readonly deletes: ReadonlyMap<number, ReadonlyArray<{ readonly clock: number; readonly len: number }>>,
   ) {
     for (const item of items) {
       const list = this.byClient.get(item.id.client);
@@ -287,6 +289,7 @@ class ShapeCheck {
       const parent = this.parentOf(item);
       this.checkContinuesHeldRun(item, parent);
       if (parent === null) continue;
+      if (parent.sub !== null) this.checkKeyed(item);
       const container = this.containerOf(parent);
       if (item.content instanceof Y.ContentType && container.depth + 1 > this.limits.maxNestingDepth) {
         throw new QuireError('update-too-complex', `Elements may nest at most ${this.limits.maxNestingDepth} deep.`);
@@ -370,6 +373,33 @@ class ShapeCheck {
     if (type !== before.parent || parent.sub !== before.parentSub) {
       throw new QuireError('invalid-update', 'The update resends an item the document holds with a different place for its new part.');
     }
+  }
+
+  /**
+   * A keyed entry (a map's value, an element's attribute) is one value with no right neighbour:
+   * that is all Yjs's map sets write. Yjs merges a client's values of one key that were overwritten
+   * in a row into one deleted item, which a handshake may carry, deleted by its own delete set. A
+   * live entry longer than one is split by any later change pointing into it, and the server and a
+   * reload from its encoding then disagree on what is deleted; a right origin makes an entry that
+   * is not its key's current value, though nothing comes after it.
+   */
+  private checkKeyed(item: Y.Item): void {
+    if (item.rightOrigin !== null) throw new QuireError('invalid-update', 'The update has a keyed entry with a right neighbour.');
+    if (item.length === 1 || item.id.clock + item.length <= Y.getState(this.doc.store, item.id.client)) return;
+    if (!this.deletedByUpdate(item)) throw new QuireError('invalid-update', 'The update has a keyed entry holding more than one value.');
+  }
+
+  /** Whether the update's own delete set covers the whole of `item`. */
+  private deletedByUpdate(item: Y.Item): boolean {
+    const { client, clock } = item.id;
+    const end = clock + item.length;
+    const ranges = (this.deletes.get(client) ?? []).filter((range) => range.clock < end && range.clock + range.len > clock).sort((a, b) => a.clock - b.clock);
+    let covered = clock;
+    for (const range of ranges) {
+      if (range.clock > covered) return false;
+      covered = Math.max(covered, range.clock + range.len);
+    }
+    return covered >= end;
   }
 
   /** The rules of the editor's fragment for one item placed in `container`. */
