@@ -504,6 +504,46 @@ describe('checkUpdate', () => {
     assert.equal(check(server, concatSections([arrayUpdate, craftedItems([{ client: 30, clock: 0, items: [{ origin: [20, 1], text: 'z' }] }])])), 'ok');
   });
 
+  it('refuses an item whose right origin comes before its origin within one run of their client', () => {
+    const held = new Y.Doc();
+    held.clientID = 10;
+    held.getXmlFragment(FRAGMENT_NAME).insert(0, [paragraph('')]);
+    const server = new Y.Doc();
+    Y.applyUpdate(server, Y.encodeStateAsUpdate(held));
+    const textId: [number, number] = [10, 1];
+    // "a", "b" and "c" typed in a row, then "d" after "c" and before "b".
+    const crossed = craftedItems([
+      {
+        client: 20,
+        clock: 0,
+        items: [{ parent: textId, text: 'a' }, { origin: [20, 0], text: 'b' }, { origin: [20, 1], text: 'c' }, { origin: [20, 2], rightOrigin: [20, 1], text: 'd' }],
+      },
+    ]);
+    assert.equal(check(server, crossed), 'invalid-update');
+    // Applied anyway: the server reads one text, a reader of what it relays and a reload another.
+    const applied = new Y.Doc();
+    Y.applyUpdate(applied, Y.encodeStateAsUpdate(server));
+    const reader = new Y.Doc();
+    Y.applyUpdate(reader, Y.encodeStateAsUpdate(server));
+    applied.on('update', (u: Uint8Array) => Y.applyUpdate(reader, u));
+    Y.applyUpdate(applied, crossed);
+    const reloaded = new Y.Doc();
+    Y.applyUpdate(reloaded, Y.encodeStateAsUpdate(applied));
+    const text = (doc: Y.Doc): string => ((doc.getXmlFragment(FRAGMENT_NAME).get(0) as Y.XmlElement).get(0) as Y.XmlText).toString();
+    assert.equal(text(reader), text(reloaded));
+    assert.notEqual(text(applied), text(reloaded));
+    // Honest: "a", then "b" before it, then "c" between them: origin 20:1, right origin 20:0.
+    const typist = new Y.Doc();
+    typist.clientID = 20;
+    Y.applyUpdate(typist, Y.encodeStateAsUpdate(held));
+    const typed = (typist.getXmlFragment(FRAGMENT_NAME).get(0) as Y.XmlElement).get(0) as Y.XmlText;
+    typed.insert(0, 'a');
+    typed.insert(0, 'b');
+    typed.insert(1, 'c');
+    assert.equal(typed.toString(), 'bca');
+    assert.equal(check(server, Y.encodeStateAsUpdate(typist, Y.encodeStateVector(held))), 'ok');
+  });
+
   it('refuses a live keyed entry of more than one value, and a keyed entry with a right neighbour', () => {
     const held = new Y.Doc();
     held.clientID = 10;
