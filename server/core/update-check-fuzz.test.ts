@@ -1,0 +1,158 @@
+/**
+ * A differential fuzz of the update check: crafted changes (items with origins, right origins,
+ * parents and keys picked among what the document holds and what the change itself makes, in one
+ * to three sections) are checked against a document honest editors built, and every change the
+ * check accepts is applied as the room would: the server's document, a reader that gets what the
+ * server relays, and a document loaded from the server's encoding must then agree, in their Yjs
+ * snapshots and in what they read.
+ *
+ * Not in the default run yet: `UPDATE_CHECK_FUZZ_RUNS=n` runs n seeds (SEED=s starts at s). It
+ * still finds an open divergence in about one seed in four (300 changes each): an item whose
+ * origin the document holds and whose right origin the same change makes, where that right
+ * origin does not end up to the right of the origin; the server and a reload then read the text
+ * in different orders, with equal snapshots (SEED=1586324001, change 290). Telling it needs the
+ * change's own items placed as Yjs will place them. Once fixed, this runs a few seeds by default.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import * as Y from 'yjs';
+import { FRAGMENT_NAME } from '../../document/fragment.js';
+import { schema } from '../../document/schema.js';
+import { documentShape } from '../../document/shape.js';
+import { QuireError } from '../../shared/errors.js';
+import { craftedItems, type CraftedItem } from '../../test/support/crafted-updates.js';
+import { int, pick, testSeed, withSeed, type Rng } from '../../test/support/seeded.js';
+import { checkUpdate } from './update-check.js';
+
+const SHAPE = documentShape(schema);
+const LIMITS = { maxStructsPerUpdate: 20_000, maxNestingDepth: 64 };
+const RUNS = Number(process.env['UPDATE_CHECK_FUZZ_RUNS'] ?? 0);
+const CHANGES_PER_RUN = 300;
+
+/** A document honest editors wrote: paragraphs with formatted text, a heading, a map and a text outside the fragment. */
+function honestDocument(): Y.Doc {
+  const doc = new Y.Doc();
+  doc.clientID = 1;
+  const fragment = doc.getXmlFragment(FRAGMENT_NAME);
+  for (const words of ['alpha beta', 'gamma']) {
+    const paragraph = new Y.XmlElement('paragraph');
+    const text = new Y.XmlText();
+    paragraph.insert(0, [text]);
+    fragment.insert(fragment.length, [paragraph]);
+    text.insert(0, words);
+    text.format(0, 3, { strong: true });
+  }
+  const heading = new Y.XmlElement('heading');
+  heading.setAttribute('level', '2');
+  heading.insert(0, [new Y.XmlText('title')]);
+  fragment.insert(0, [heading]);
+  doc.getMap('meta').set('k', 1);
+  doc.getMap('meta').set('k', 2);
+  doc.getText('notes').insert(0, 'notes');
+  return doc;
+}
+
+/** Every held clock of an item, as [client, clock]. */
+function heldClocks(doc: Y.Doc): Array<[number, number]> {
+  const clocks: Array<[number, number]> = [];
+  for (const [client, structs] of doc.store.clients) {
+    for (const struct of structs) for (let i = 0; i < struct.length; i++) clocks.push([client, struct.id.clock + i]);
+  }
+  return clocks;
+}
+
+function craftedChange(doc: Y.Doc, rng: Rng): Uint8Array {
+  const held = heldClocks(doc);
+  const sections: Array<{ client: number; clock: number; items: CraftedItem[] }> = [];
+  const made: Array<[number, number]> = [];
+  for (let s = 0, count = 1 + int(rng, 3); s < count; s++) {
+    const client = pick(rng, [1, 7, 8, 9, 100 + int(rng, 3)]);
+    const clock = rng() < 0.7 ? Y.getState(doc.store, client) : int(rng, Y.getState(doc.store, client) + 3);
+    const items: CraftedItem[] = [];
+    for (let i = 0, n = 1 + int(rng, 4); i < n; i++) {
+      const ref = (): [number, number] => (made.length > 0 && rng() < 0.5 ? pick(rng, made) : pick(rng, held));
+      const where = rng();
+      const text = rng() < 0.7 ? pick(rng, ['x', 'yz', 'hello']) : undefined;
+      const item: CraftedItem =
+        where < 0.45
+          ? { origin: ref(), ...(rng() < 0.5 ? { rightOrigin: ref() } : {}) }
+          : where < 0.6
+            ? { rightOrigin: ref() }
+            : where < 0.8
+              ? { parent: ref(), ...(rng() < 0.4 ? { sub: pick(rng, ['level', 'k', 'x']) } : {}) }
+              : { parent: pick(rng, [FRAGMENT_NAME, 'meta', 'notes']), ...(rng() < 0.4 ? { sub: pick(rng, ['k', 'x']) } : {}) };
+      items.push(text === undefined ? { ...item, value: int(rng, 10) } : { ...item, text });
+      made.push([client, clock + items.length - 1]);
+    }
+    sections.push({ client, clock, items });
+  }
+  return craftedItems(sections);
+}
+
+function snapshotHex(doc: Y.Doc): string {
+  return Buffer.from(Y.encodeSnapshot(Y.snapshot(doc))).toString('hex');
+}
+
+function reads(doc: Y.Doc): string {
+  // A map's keys in a fixed order: the order a Map met them in is not part of what it holds.
+  const meta = Object.entries(doc.getMap('meta').toJSON()).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return JSON.stringify([doc.getXmlFragment(FRAGMENT_NAME).toString(), meta, doc.getText('notes').toString()]);
+}
+
+describe('the update check, fuzzed', () => {
+  const skip = RUNS > 0 ? false : 'opt-in: UPDATE_CHECK_FUZZ_RUNS=n (it still finds an open divergence, see the file\'s header)';
+  it(`lets through only changes the server, its readers and a reload agree on (${RUNS} seeds)`, { skip }, async () => {
+    // SEED=n replays from n (the first seed run is n, the next n + 1, …).
+    const first = testSeed();
+    for (let run = 0; run < RUNS; run++) {
+      await withSeed(async (seed, rng) => {
+        let server = honestDocument();
+        let accepted = 0;
+        for (let step = 0; step < CHANGES_PER_RUN; step++) {
+          const change = craftedChange(server, rng);
+          let checked: ReturnType<typeof checkUpdate>;
+          try {
+            checked = checkUpdate(server, change, LIMITS, SHAPE);
+          } catch (error) {
+            if (error instanceof QuireError) continue;
+            throw error;
+          }
+          accepted++;
+          const reader = new Y.Doc();
+          Y.applyUpdate(reader, Y.encodeStateAsUpdate(server));
+          const relayed: Uint8Array[] = [];
+          const collect = (update: Uint8Array): void => void relayed.push(update);
+          server.on('update', collect);
+          let threw = false;
+          try {
+            Y.applyUpdate(server, change);
+          } catch {
+            threw = true;
+          }
+          server.off('update', collect);
+          const what = `seed ${seed}, step ${step}, change ${Buffer.from(change).toString('hex')}`;
+          if (threw) {
+            // The room is rebuilt from storage, and nothing of the change was relayed, unless it
+            // went out before it was applied.
+            assert.equal(checked.integratesAtOnce, false, `relayed ahead of an apply that threw: ${what}`);
+            const rebuilt = new Y.Doc();
+            Y.applyUpdate(rebuilt, Y.encodeStateAsUpdate(reader));
+            server = rebuilt;
+            continue;
+          }
+          for (const update of relayed) Y.applyUpdate(reader, update);
+          // What the server holds pending is dropped by the room (see Room.applyClientChange).
+          server.store.pendingStructs = null;
+          server.store.pendingDs = null;
+          const reloaded = new Y.Doc();
+          Y.applyUpdate(reloaded, Y.encodeStateAsUpdate(server));
+          assert.equal(snapshotHex(reader), snapshotHex(server), `a reader's snapshot differs from the server's: ${what}`);
+          assert.equal(snapshotHex(reloaded), snapshotHex(server), `a reload's snapshot differs from the server's: ${what}`);
+          assert.equal(reads(reader), reads(server), `a reader reads otherwise than the server: ${what}`);
+          assert.equal(reads(reloaded), reads(server), `a reload reads otherwise than the server: ${what}`);
+        }
+        assert.ok(accepted > 0, `seed ${seed}: no crafted change was accepted, so nothing was compared`);
+      }, first + run);
+    }
+  });
+});
