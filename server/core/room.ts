@@ -36,6 +36,7 @@ import type { RoomBus } from './room-bus.js';
 import type { ClientIdOwners } from './client-ids.js';
 import type { StructLedger } from './struct-ledger.js';
 import { IntegrateDeadlineError, integrateLimitMs, TooSlowToApply, withIntegrateDeadline } from './integrate-deadline.js';
+import { checkPlacedAsSent } from './placed-as-sent.js';
 import { checkUpdate, leastStructs } from './update-check.js';
 import type { UpdateWriter } from './update-writer.js';
 
@@ -279,6 +280,8 @@ export class Room {
     const pendingBefore = { structs: store.pendingStructs, ds: store.pendingDs };
     let outlivedDeadline = false;
     const applyStarted = performance.now();
+    const before = new Map<number, number>();
+    for (const client of checked.writers.keys()) before.set(client, Y.getState(store, client));
     const captured = this.integrate(() => {
       try {
         withIntegrateDeadline(integrateLimitMs(checked.cost), () => Y.applyUpdate(this.doc, update, member));
@@ -286,6 +289,7 @@ export class Room {
         outlivedDeadline = error instanceof IntegrateDeadlineError;
         throw error;
       }
+      checkPlacedAsSent(this.doc, before);
     });
     // What applying took beyond what the change paid for (Yjs's cleanups can walk a whole text
     // for one formatting item): the sender pays the excess, after the fact.
