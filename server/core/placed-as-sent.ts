@@ -1,13 +1,20 @@
 /**
- * After Yjs integrated a client's change: did every new item land to the left of its right
- * origin, as its sender said it was? An honest item always does (Yjs places it between its origin
- * and its right origin). One whose right origin was not to the right of its origin (a crafted
- * change; the update check cannot always tell before integrating) lands elsewhere, and where it
- * lands depends on how the receiving document has merged its runs: the server, its readers and a
- * reload from its encoding then read the text in different orders, with equal snapshots. The room
- * treats such a change as one Yjs could not apply: it is refused and the room is rebuilt without
- * it (nothing of it was relayed or stored; changes relayed before they are applied are plain
- * typing, whose neighbours the update check has already placed).
+ * After Yjs integrated a client's change: did every new item land where its sender said it was
+ * typed, between its origin and its right origin with nothing in between that the sender knew of?
+ *
+ * An honest item was typed with its origin and right origin side by side. Whatever now lies
+ * between them came concurrently: its sender had not seen it. Seeing an item of a client means
+ * holding that client's every earlier item (a Yjs document holds each client's clocks without
+ * gaps), so the sender of an item knew at least: its own client's earlier items, its origin and
+ * right origin, and theirs. A crafted change can name origins that never stood side by side (a
+ * right origin left of its origin, an item at the start of a list whose right origin has an
+ * origin, a map value placed after a value its sender had overwritten itself): where Yjs puts
+ * such an item depends on the order in which a document integrates what it holds, so the server,
+ * its readers and a reload from its encoding read different texts, with equal snapshots.
+ *
+ * The room treats such a change as one Yjs could not apply: it is refused and the room is rebuilt
+ * without it (nothing of it was relayed or stored; changes relayed before they are applied are
+ * plain typing, whose neighbours the update check has already placed).
  */
 import * as Y from 'yjs';
 
@@ -16,16 +23,77 @@ const WALK_BUDGET = 100_000;
 
 export class MisplacedItemError extends Error {
   constructor() {
-    super('An item of the change did not land before its right origin.');
+    super('An item of the change did not land between its origins, or something its sender knew of lies between them.');
+  }
+}
+
+/** A run of one client's clocks lying between an item's origins: [client, first clock]. */
+type Between = [client: number, clock: number];
+
+function holds(struct: Y.Item, id: Y.ID): boolean {
+  return struct.id.client === id.client && struct.id.clock <= id.clock && id.clock < struct.id.clock + struct.length;
+}
+
+/** The highest clock of each client an item's sender must have held. */
+class Known {
+  private readonly clocks = new Map<number, number>();
+
+  add(id: Y.ID | null): this {
+    if (id === null) return this;
+    const held = this.clocks.get(id.client);
+    if (held === undefined || held < id.clock) this.clocks.set(id.client, id.clock);
+    return this;
+  }
+
+  includes(client: number, clock: number): boolean {
+    const held = this.clocks.get(client);
+    return held !== undefined && clock <= held;
   }
 }
 
 /**
- * Throws MisplacedItemError when a struct `doc` gained since `before` (each client's clock before
- * the change) is an item whose right origin is not to its right in its list.
+ * Whether the item names an origin, and every origin it names is its own client's: Yjs's undo manager makes
+ * such items when it brings deleted content back among content it brought back before (it takes
+ * the copies it made of the old neighbours, which need not be side by side, nor in their order),
+ * so they cannot be held to the rule. They can only be placed among the sender's own items.
+ */
+function bringsBack(item: Y.Item): boolean {
+  const client = item.id.client;
+  const { origin, rightOrigin } = item;
+  if (origin === null && rightOrigin === null) return false;
+  return (origin === null || origin.client === client) && (rightOrigin === null || rightOrigin.client === client);
+}
+
+/** What is left of the walks' steps for one change. */
+interface Budget {
+  steps: number;
+}
+
+/**
+ * Walks from `start` leftwards or rightwards until the struct holding `target` (returned), or
+ * the end of the list when `target` is null (null returned), noting every struct passed in
+ * `between`. Throws when the list ends before `target`; undefined when the budget ran out.
+ */
+function walkTo(start: Y.Item | null, target: Y.ID | null, towards: 'left' | 'right', between: Between[], budget: Budget): Y.Item | null | undefined {
+  for (let at = start; ; at = at[towards]) {
+    if (at === null) {
+      if (target === null) return null;
+      throw new MisplacedItemError();
+    }
+    if (target !== null && holds(at, target)) return at;
+    between.push([at.id.client, at.id.clock]);
+    if (--budget.steps <= 0) return undefined;
+  }
+}
+
+/**
+ * Throws MisplacedItemError when an item `doc` gained since `before` (each client's clock before
+ * the change) does not lie between its origin and right origin, or when something its sender must
+ * have known of lies between them.
  */
 export function checkPlacedAsSent(doc: Y.Doc, before: ReadonlyMap<number, number>): void {
-  let budget = WALK_BUDGET;
+  const budget: Budget = { steps: WALK_BUDGET };
+  const between: Between[] = [];
   for (const [client, clock] of before) {
     const structs = doc.store.clients.get(client);
     if (structs === undefined || Y.getState(doc.store, client) <= clock) continue;
@@ -33,14 +101,30 @@ export function checkPlacedAsSent(doc: Y.Doc, before: ReadonlyMap<number, number
     while (index > 0 && structs[index]!.id.clock > clock) index--;
     for (; index < structs.length; index++) {
       const struct = structs[index]!;
-      if (!(struct instanceof Y.Item) || struct.rightOrigin === null || struct.id.clock + struct.length <= clock) continue;
-      const right = struct.rightOrigin;
-      let at: Y.Item | null = struct.right;
-      for (;;) {
-        if (at === null) throw new MisplacedItemError();
-        if (at.id.client === right.client && at.id.clock <= right.clock && right.clock < at.id.clock + at.length) break;
-        if (--budget <= 0) return;
-        at = at.right;
+      if (!(struct instanceof Y.Item) || struct.id.clock + struct.length <= clock) continue;
+      if (bringsBack(struct)) continue;
+      between.length = 0;
+      const known = new Known();
+      if (struct.id.clock > 0) known.add(Y.createID(client, struct.id.clock - 1));
+      const { origin, rightOrigin } = struct;
+
+      // Leftwards to the origin (or the start of the list): the origin's struct may go on past it.
+      const left = walkTo(struct.left, origin, 'left', between, budget);
+      if (left === undefined) return;
+      if (left !== null && origin !== null) {
+        known.add(origin).add(left.origin).add(left.rightOrigin);
+        if (origin.clock + 1 < left.id.clock + left.length) between.push([left.id.client, origin.clock + 1]);
+      }
+      // Rightwards to the right origin (or the end of the list): its struct may start before it.
+      const right = walkTo(struct.right, rightOrigin, 'right', between, budget);
+      if (right === undefined) return;
+      if (right !== null && rightOrigin !== null) {
+        known.add(rightOrigin).add(right.origin).add(right.rightOrigin);
+        if (right.id.clock < rightOrigin.clock) between.push([right.id.client, right.id.clock]);
+      }
+
+      for (const [betweenClient, firstClock] of between) {
+        if (known.includes(betweenClient, firstClock)) throw new MisplacedItemError();
       }
     }
   }

@@ -319,10 +319,13 @@ class ShapeCheck {
       const leftPlace = this.placeOf(item.origin, left);
       const rightPlace = this.placeOf(item.rightOrigin, right);
       if (leftPlace !== null && rightPlace !== null && (leftPlace.list !== rightPlace.list || leftPlace.sub !== rightPlace.sub)) bad();
-      if (this.rightOriginBeforeOriginInRun(item.origin, item.rightOrigin)) bad();
       return;
     }
     if (left.parent !== right.parent || left.parentSub !== right.parentSub) bad();
+    // Yjs's undo manager, bringing deleted content back among content it brought back before,
+    // names its own earlier items as neighbours, and not always in their order (see
+    // placed-as-sent.ts): an item whose origins are both its own client's is not held to it.
+    if (item.origin.client === item.id.client && item.rightOrigin.client === item.id.client) return;
     // Both within one run of the same client: its clocks are its order.
     if (left === right) {
       if (item.rightOrigin.clock <= item.origin.clock) bad();
@@ -336,30 +339,6 @@ class ShapeCheck {
       if (--this.walkBudget <= 0) return;
     }
     bad();
-  }
-
-  /**
-   * Whether the right origin comes before the origin within one run of their client (each struct
-   * of it has the clock just before it as its origin): in a run, the list order is the clock order,
-   * so nothing can go after a clock of it and before an earlier one. Yjs would place such an item
-   * on the server in one place and, once the server has merged the run, on every reader and
-   * reload in another. Walks back from the origin while the run goes on (a bounded distance); a
-   * run that breaks, or garbage, tells nothing.
-   */
-  private rightOriginBeforeOriginInRun(origin: Y.ID, right: Y.ID): boolean {
-    if (origin.client !== right.client || right.clock > origin.clock) return false;
-    let clock = origin.clock;
-    for (;;) {
-      const id = Y.createID(origin.client, clock);
-      const struct = this.held(id) ?? this.find(id);
-      if (!(struct instanceof Y.Item)) return false;
-      const start = struct.id.clock;
-      if (start <= right.clock) return true;
-      const before = struct.origin;
-      if (before === null || before.client !== origin.client || before.clock !== start - 1) return false;
-      clock = start - 1;
-      if (--this.walkBudget <= 0) return false;
-    }
   }
 
   /**
