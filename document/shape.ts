@@ -19,6 +19,11 @@ export interface DocumentShape {
   readonly holdsText: ReadonlySet<string>;
   /** Whether `key` is a formatting attribute of text that stands for a mark of the schema. */
   isMarkKey(key: string): boolean;
+  /**
+   * Whether text in a `textblock` may carry the mark formatting `key` stands for (a code block
+   * takes none). Only for keys isMarkKey accepts.
+   */
+  allowsMarkKey(textblock: string, key: string): boolean;
 }
 
 /** Every node type that may appear directly inside content matching `type`'s content expression. */
@@ -58,6 +63,7 @@ export function documentShape(schema: Schema): DocumentShape {
   // them for other marks would let a change put any number of distinct keys into a text, and Yjs's
   // formatting cleanup costs time in proportion to the keys a text holds.
   const overlapping = new Set(Object.values(schema.marks).filter((type) => !type.excludes(type)).map((type) => type.name));
+  const markOf = (key: string): string => (marks.has(key) ? key : (HASHED_MARK_KEY.exec(key)?.[1] ?? key));
   return {
     topLevel: allowedChildren(schema.topNodeType),
     children,
@@ -66,6 +72,12 @@ export function documentShape(schema: Schema): DocumentShape {
       if (marks.has(key) || Y_PROSEMIRROR_KEYS.has(key)) return true;
       const hashed = HASHED_MARK_KEY.exec(key);
       return hashed !== null && overlapping.has(hashed[1]!);
+    },
+    allowsMarkKey(textblock, key) {
+      if (Y_PROSEMIRROR_KEYS.has(key)) return true;
+      const node = schema.nodes[textblock];
+      const mark = schema.marks[markOf(key)];
+      return node !== undefined && mark !== undefined && node.allowsMarkType(mark);
     },
   };
 }

@@ -60,9 +60,11 @@ interface Container {
   readonly kind: string;
   /** Nesting depth of the container itself (a root is 0). */
   readonly depth: number;
+  /** The kind of the container's own container (for a text: the element it is in). */
+  readonly within: string;
 }
 
-const OUTSIDE: Container = { inTree: false, kind: 'other', depth: 0 };
+const OUTSIDE: Container = { inTree: false, kind: 'other', depth: 0, within: 'other' };
 
 /**
  * Decodes and checks `update` against `doc`. Returns its cost and writers; throws a QuireError
@@ -423,6 +425,8 @@ class ShapeCheck {
       if (content instanceof Y.ContentString) return;
       if (content instanceof Y.ContentFormat) {
         if (!this.shape.isMarkKey(content.key)) refuse(`formatting "${content.key.slice(0, 40)}" that is no mark of the editor`);
+        // Ending or removing a mark is harmless anywhere; setting one where the block takes none is not.
+        if (content.value !== null && !this.shape.allowsMarkKey(container.within, content.key)) refuse(`formatting "${content.key}" in a ${container.within.slice(0, 40)}, which takes no such mark`);
         return;
       }
       refuse('an embedded object inside text');
@@ -492,7 +496,7 @@ class ShapeCheck {
   }
 
   private containerOf(parent: Parent): Container {
-    if (parent.kind === 'root') return parent.name === FRAGMENT_NAME ? { inTree: true, kind: 'fragment', depth: 0 } : OUTSIDE;
+    if (parent.kind === 'root') return parent.name === FRAGMENT_NAME ? { inTree: true, kind: 'fragment', depth: 0, within: 'other' } : OUTSIDE;
     if (parent.kind === 'type') return this.heldContainer(parent.type);
     return this.newContainer(parent.item);
   }
@@ -513,7 +517,9 @@ class ShapeCheck {
     } catch {
       rootName = null;
     }
-    const container: Container = rootName === FRAGMENT_NAME ? { inTree: true, kind: kindOf(type), depth } : { inTree: false, kind: 'other', depth };
+    const holder = type._item?.parent;
+    const within = holder instanceof Y.AbstractType ? kindOf(holder) : 'other';
+    const container: Container = rootName === FRAGMENT_NAME ? { inTree: true, kind: kindOf(type), depth, within } : { inTree: false, kind: 'other', depth, within: 'other' };
     this.typeContainers.set(type, container);
     return container;
   }
@@ -549,7 +555,7 @@ class ShapeCheck {
     for (let i = chain.length - 1; i >= 0; i--) {
       const item = chain[i]!;
       const type = item.content instanceof Y.ContentType ? item.content.type : null;
-      container = { inTree: container.inTree, kind: type === null ? 'other' : kindOf(type), depth: container.depth + 1 };
+      container = { inTree: container.inTree, kind: type === null ? 'other' : kindOf(type), depth: container.depth + 1, within: container.kind };
       this.newContainers.set(item, container);
     }
     return container;
