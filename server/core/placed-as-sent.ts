@@ -97,9 +97,8 @@ export function checkPlacedAsSent(doc: Y.Doc, before: ReadonlyMap<number, number
   for (const [client, clock] of before) {
     const structs = doc.store.clients.get(client);
     if (structs === undefined || Y.getState(doc.store, client) <= clock) continue;
-    let index = structs.length - 1;
-    while (index > 0 && structs[index]!.id.clock > clock) index--;
-    for (; index < structs.length; index++) {
+    // The struct holding the first new clock (it may have merged with the run before it).
+    for (let index = Y.findIndexSS(structs, clock); index < structs.length; index++) {
       const struct = structs[index]!;
       if (!(struct instanceof Y.Item) || struct.id.clock + struct.length <= clock) continue;
       if (bringsBack(struct)) continue;
