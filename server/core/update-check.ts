@@ -366,8 +366,11 @@ class ShapeCheck {
    * element's attribute), the part is linked into another type's list on the server, while every
    * reader, given the server's encoding (whose origin is that struct), places it in the struct's
    * own type: replicas diverge for good. An honest resend continues its own run, in the same type
-   * under the same key. Where the answer cannot be told (the struct before is garbage, the parent
-   * is not known), it is left to Yjs.
+   * under the same key, and with the run's right origin (every piece of a run keeps the one the
+   * run was typed with): Yjs makes the held struct the new part's origin, and a different right
+   * origin could stand before it, which the check after the apply lets through when both are
+   * the item's own client's (placed-as-sent.ts). Where the answer cannot be told (the struct
+   * before is garbage, the parent is not known), it is left to Yjs.
    */
   private checkContinuesHeldRun(item: Y.Item, parent: Parent | null): void {
     const { client, clock } = item.id;
@@ -378,6 +381,9 @@ class ShapeCheck {
     const type = parent.kind === 'type' ? parent.type : parent.kind === 'root' ? this.doc.share.get(parent.name) : undefined;
     if (type !== before.parent || parent.sub !== before.parentSub) {
       throw new QuireError('invalid-update', 'The update resends an item the document holds with a different place for its new part.');
+    }
+    if (!Y.compareIDs(item.rightOrigin, before.rightOrigin)) {
+      throw new QuireError('invalid-update', 'The update resends an item the document holds with a different right neighbour for its new part.');
     }
   }
 
