@@ -72,6 +72,73 @@ describe('checkPlacedAsSent', () => {
     assert.notEqual(reloaded.getText('t').toString(), server.getText('t').toString());
   });
 
+  it('lets undo bring back an item that names no neighbour, past the sender\'s own items', () => {
+    // Found by a review's seeded undo mix: "b" comes back into a restored paragraph none of whose
+    // old neighbours came back, so Yjs gives it no origins and it goes to the start of the text,
+    // before the sender's own (deleted) "xy".
+    const fragmentOf = (doc: Y.Doc): Y.XmlFragment => doc.getXmlFragment('prosemirror');
+    const a = new Y.Doc();
+    a.clientID = 1;
+    const b = new Y.Doc();
+    b.clientID = 2;
+    const server = new Y.Doc();
+    const outcomes: string[] = [];
+    const send = (doc: Y.Doc): void => void outcomes.push(applyAndCheck(server, Y.encodeStateAsUpdate(doc, Y.encodeStateVector(server))));
+    // With an origin, so that A's undo manager does not take B's changes for A's own.
+    const sync = (from: Y.Doc, to: Y.Doc): void => Y.applyUpdate(to, Y.encodeStateAsUpdate(from, Y.encodeStateVector(to)), 'remote');
+    const undo = new Y.UndoManager(fragmentOf(a), { captureTimeout: 0 });
+    const paragraph = new Y.XmlElement('paragraph');
+    const text = new Y.XmlText();
+    paragraph.insert(0, [text]);
+    fragmentOf(a).insert(0, [paragraph]);
+    text.insert(0, 'abc');
+    const other = new Y.XmlElement('paragraph');
+    other.insert(0, [new Y.XmlText('other')]);
+    fragmentOf(a).insert(1, [other]);
+    send(a);
+    sync(a, b);
+    text.delete(1, 1);
+    send(a);
+    sync(a, b);
+    ((fragmentOf(b).get(0) as Y.XmlElement).get(0) as Y.XmlText).delete(0, 2);
+    send(b);
+    sync(b, a);
+    fragmentOf(a).delete(0, 1);
+    send(a);
+    undo.undo();
+    send(a);
+    ((fragmentOf(a).get(0) as Y.XmlElement).get(0) as Y.XmlText).insert(0, 'xy');
+    send(a);
+    undo.undo();
+    send(a);
+    undo.undo();
+    send(a);
+    assert.equal(fragmentOf(a).toString(), '<paragraph>b</paragraph><paragraph>other</paragraph>');
+    assert.deepEqual(outcomes, Array(outcomes.length).fill('placed'));
+    assert.equal(fragmentOf(server).toString(), fragmentOf(a).toString());
+  });
+
+  it('refuses a change whose walks would go past the budget', () => {
+    // "s", then ten clients typing after it concurrently; then "x" after "s", concurrent with them
+    // too: its walk to the end of the list passes ten structs, none of which its sender knew.
+    const base = new Y.Doc();
+    base.clientID = 1;
+    base.getText('t').insert(0, 's');
+    const server = new Y.Doc();
+    Y.applyUpdate(server, Y.encodeStateAsUpdate(base));
+    for (let client = 10; client < 20; client++) {
+      const typist = new Y.Doc();
+      typist.clientID = client;
+      Y.applyUpdate(typist, Y.encodeStateAsUpdate(base));
+      typist.getText('t').insert(1, 'a');
+      Y.applyUpdate(server, Y.encodeStateAsUpdate(typist, Y.encodeStateVector(base)));
+    }
+    Y.applyUpdate(server, craftedItems([{ client: 5, clock: 0, items: [{ origin: [1, 0], text: 'x' }] }]));
+    assert.equal(server.getText('t').toString(), 'sxaaaaaaaaaa');
+    assert.doesNotThrow(() => checkPlacedAsSent(server, new Map([[5, 0]]), 50));
+    assert.throws(() => checkPlacedAsSent(server, new Map([[5, 0]]), 5), MisplacedItemError);
+  });
+
   it('passes honest editors typing at the same places concurrently, over many seeds', () =>
     withSeed(async (_seed, rng) => {
       for (let round = 0; round < 30; round++) {

@@ -8,9 +8,12 @@
  * gaps), so the sender of an item knew at least: its own client's earlier items, its origin and
  * right origin, and theirs. A crafted change can name origins that never stood side by side (a
  * right origin left of its origin, an item at the start of a list whose right origin has an
- * origin, a map value placed after a value its sender had overwritten itself): where Yjs puts
- * such an item depends on the order in which a document integrates what it holds, so the server,
- * its readers and a reload from its encoding read different texts, with equal snapshots.
+ * origin): where Yjs puts such an item depends on the order in which a document integrates what
+ * it holds, so the server, its readers and a reload from its encoding read different texts, with
+ * equal snapshots.
+ *
+ * Items naming only their own client's items, or none, are not held to this (bringsBack): Yjs's
+ * undo manager makes them out of order. Crafted, they can still diverge (README, Known limits).
  *
  * The room treats such a change as one Yjs could not apply: it is refused and the room is rebuilt
  * without it (nothing of it was relayed or stored; changes relayed before they are applied are
@@ -18,12 +21,15 @@
  */
 import * as Y from 'yjs';
 
-/** How many steps along lists the walks of one change may take; past it, the rest is not checked. */
-const WALK_BUDGET = 100_000;
+/**
+ * How many steps along lists the walks of one change may take. Past it the change is refused: an
+ * honest change steps over its concurrent neighbours only, a few structs per item.
+ */
+export const WALK_BUDGET = 100_000;
 
 export class MisplacedItemError extends Error {
-  constructor() {
-    super('An item of the change did not land between its origins, or something its sender knew of lies between them.');
+  constructor(message = 'An item of the change did not land between its origins, or something its sender knew of lies between them.') {
+    super(message);
   }
 }
 
@@ -52,16 +58,26 @@ class Known {
 }
 
 /**
- * Whether the item names an origin, and every origin it names is its own client's: Yjs's undo manager makes
- * such items when it brings deleted content back among content it brought back before (it takes
- * the copies it made of the old neighbours, which need not be side by side, nor in their order),
- * so they cannot be held to the rule. They can only be placed among the sender's own items.
+ * Whether every origin the item names (if any) is its own client's. Yjs's undo manager makes such
+ * items when it brings deleted content back among content it brought back before: it names the
+ * copies it made of the old neighbours, which need not be side by side, nor in their order, or
+ * none at all when it brought back no neighbour (the item then goes to the start of the list,
+ * past the sender's own items). So they cannot be held to the rule, and refusing them refused
+ * honest undo. They are placed among the sender's own items or at the start of a list.
  */
 function bringsBack(item: Y.Item): boolean {
   const client = item.id.client;
   const { origin, rightOrigin } = item;
-  if (origin === null && rightOrigin === null) return false;
   return (origin === null || origin.client === client) && (rightOrigin === null || rightOrigin.client === client);
+}
+
+/**
+ * Whether where Yjs put the item is not to be relied on: it names origins, all its own client's,
+ * which need not be in their order (see bringsBack). Such an item may stand elsewhere on the
+ * server than in a reload of its encoding, so an item typed next to it is not held to its place.
+ */
+function placedUnreliably(item: Y.Item): boolean {
+  return (item.origin !== null || item.rightOrigin !== null) && bringsBack(item);
 }
 
 /** What is left of the walks' steps for one change. */
@@ -71,18 +87,19 @@ interface Budget {
 
 /**
  * Walks from `start` leftwards or rightwards until the struct holding `target` (returned), or
- * the end of the list when `target` is null (null returned), noting every struct passed in
- * `between`. Throws when the list ends before `target`; undefined when the budget ran out.
+ * the end of the list when `target` is null (null returned), noting in `between` every struct
+ * passed whose place can be relied on. Throws when the list ends before `target`, or when the
+ * budget runs out.
  */
-function walkTo(start: Y.Item | null, target: Y.ID | null, towards: 'left' | 'right', between: Between[], budget: Budget): Y.Item | null | undefined {
+function walkTo(start: Y.Item | null, target: Y.ID | null, towards: 'left' | 'right', between: Between[], budget: Budget): Y.Item | null {
   for (let at = start; ; at = at[towards]) {
     if (at === null) {
       if (target === null) return null;
       throw new MisplacedItemError();
     }
     if (target !== null && holds(at, target)) return at;
-    between.push([at.id.client, at.id.clock]);
-    if (--budget.steps <= 0) return undefined;
+    if (!placedUnreliably(at)) between.push([at.id.client, at.id.clock]);
+    if (--budget.steps <= 0) throw new MisplacedItemError('The change is too far from its neighbours to check where its items landed.');
   }
 }
 
@@ -91,8 +108,8 @@ function walkTo(start: Y.Item | null, target: Y.ID | null, towards: 'left' | 'ri
  * the change) does not lie between its origin and right origin, or when something its sender must
  * have known of lies between them.
  */
-export function checkPlacedAsSent(doc: Y.Doc, before: ReadonlyMap<number, number>): void {
-  const budget: Budget = { steps: WALK_BUDGET };
+export function checkPlacedAsSent(doc: Y.Doc, before: ReadonlyMap<number, number>, steps = WALK_BUDGET): void {
+  const budget: Budget = { steps };
   const between: Between[] = [];
   for (const [client, clock] of before) {
     const structs = doc.store.clients.get(client);
@@ -109,14 +126,12 @@ export function checkPlacedAsSent(doc: Y.Doc, before: ReadonlyMap<number, number
 
       // Leftwards to the origin (or the start of the list): the origin's struct may go on past it.
       const left = walkTo(struct.left, origin, 'left', between, budget);
-      if (left === undefined) return;
       if (left !== null && origin !== null) {
         known.add(origin).add(left.origin).add(left.rightOrigin);
         if (origin.clock + 1 < left.id.clock + left.length) between.push([left.id.client, origin.clock + 1]);
       }
       // Rightwards to the right origin (or the end of the list): its struct may start before it.
       const right = walkTo(struct.right, rightOrigin, 'right', between, budget);
-      if (right === undefined) return;
       if (right !== null && rightOrigin !== null) {
         known.add(rightOrigin).add(right.origin).add(right.rightOrigin);
         if (right.id.clock < rightOrigin.clock) between.push([right.id.client, right.id.clock]);
