@@ -12,8 +12,8 @@
  * it holds, so the server, its readers and a reload from its encoding read different texts, with
  * equal snapshots.
  *
- * Items naming only their own client's items, or none, are not held to this (bringsBack): Yjs's
- * undo manager makes them out of order. Crafted, they can still diverge (README, Known limits).
+ * Items naming only their own client's items, or none in a type their client made, are not held
+ * to this (bringsBack): Yjs's undo manager makes them out of order. Crafted, they can still diverge (README, Known limits).
  *
  * The room treats such a change as one Yjs could not apply: it is refused and the room is rebuilt
  * without it (nothing of it was relayed or stored; changes relayed before they are applied are
@@ -58,26 +58,24 @@ class Known {
 }
 
 /**
- * Whether every origin the item names (if any) is its own client's. Yjs's undo manager makes such
- * items when it brings deleted content back among content it brought back before: it names the
- * copies it made of the old neighbours, which need not be side by side, nor in their order, or
- * none at all when it brought back no neighbour (the item then goes to the start of the list,
- * past the sender's own items). So they cannot be held to the rule, and refusing them refused
- * honest undo. They are placed among the sender's own items or at the start of a list.
+ * Whether the item's origins are all its own client's, or it names none and stands in a type its
+ * own client made. Yjs's undo manager makes such items when it brings deleted content back among
+ * content it brought back before: it names the copies it made of the old neighbours, which need
+ * not be side by side, nor in their order, or none at all when it brought back no neighbour into
+ * the copy it made of their parent (the item then goes to the start of the list, past the
+ * sender's own items). So they cannot be held to the rule, and refusing them refused honest undo.
+ * An item naming no origin in a type another client made is held to it: an honest one was typed
+ * into a list that was empty, as far as its sender knew, so none of the sender's own items can be
+ * in it.
  */
 function bringsBack(item: Y.Item): boolean {
   const client = item.id.client;
   const { origin, rightOrigin } = item;
+  if (origin === null && rightOrigin === null) {
+    const parentItem = item.parent instanceof Y.AbstractType ? item.parent._item : null;
+    return parentItem !== null && parentItem.id.client === client;
+  }
   return (origin === null || origin.client === client) && (rightOrigin === null || rightOrigin.client === client);
-}
-
-/**
- * Whether where Yjs put the item is not to be relied on: it names origins, all its own client's,
- * which need not be in their order (see bringsBack). Such an item may stand elsewhere on the
- * server than in a reload of its encoding, so an item typed next to it is not held to its place.
- */
-function placedUnreliably(item: Y.Item): boolean {
-  return (item.origin !== null || item.rightOrigin !== null) && bringsBack(item);
 }
 
 /** What is left of the walks' steps for one change. */
@@ -88,8 +86,7 @@ interface Budget {
 /**
  * Walks from `start` leftwards or rightwards until the struct holding `target` (returned), or
  * the end of the list when `target` is null (null returned), noting in `between` every struct
- * passed whose place can be relied on. Throws when the list ends before `target`, or when the
- * budget runs out.
+ * passed. Throws when the list ends before `target`, or when the budget runs out.
  */
 function walkTo(start: Y.Item | null, target: Y.ID | null, towards: 'left' | 'right', between: Between[], budget: Budget): Y.Item | null {
   for (let at = start; ; at = at[towards]) {
@@ -98,7 +95,7 @@ function walkTo(start: Y.Item | null, target: Y.ID | null, towards: 'left' | 'ri
       throw new MisplacedItemError();
     }
     if (target !== null && holds(at, target)) return at;
-    if (!placedUnreliably(at)) between.push([at.id.client, at.id.clock]);
+    between.push([at.id.client, at.id.clock]);
     if (--budget.steps <= 0) throw new MisplacedItemError('The change is too far from its neighbours to check where its items landed.');
   }
 }

@@ -209,6 +209,9 @@ function countDeletions(
     for (const range of sorted) {
       if (range.clock < end) throw new QuireError('invalid-update', 'The update deletes overlapping ranges of one client.');
       end = range.clock + range.len;
+      if (structs !== undefined && splitsKeyedValues(structs, range.clock, end)) {
+        throw new QuireError('invalid-update', 'The update deletes part of a map value or attribute holding several values.');
+      }
       if (structs !== undefined && heldDeleted(structs, range.clock, end)) known++;
       else fresh++;
     }
@@ -222,6 +225,33 @@ function inClockOrder(ranges: ReadonlyArray<{ clock: number }>): boolean {
 }
 
 /** Whether every clock in [clock, end) is held by `structs` (one client's, in clock order) and deleted. */
+/**
+ * Whether the held keyed entry of several values (see isKeyedValues) holding `clock` starts
+ * before it.
+ */
+function cutsKeyedValuesAt(structs: ReadonlyArray<Y.Item | Y.GC>, clock: number): boolean {
+  const last = structs[structs.length - 1];
+  if (last === undefined || clock <= 0 || clock >= last.id.clock + last.length) return false;
+  const struct = structs[Y.findIndexSS(structs as Array<Y.Item | Y.GC>, clock)]!;
+  return struct.id.clock < clock && isKeyedValues(struct);
+}
+
+/** Whether deleting [clock, end) would split a live keyed entry of several values the document holds. */
+function splitsKeyedValues(structs: ReadonlyArray<Y.Item | Y.GC>, clock: number, end: number): boolean {
+  return cutsKeyedValuesAt(structs, clock) || cutsKeyedValuesAt(structs, end);
+}
+
+/**
+ * A live map value or attribute holding several values: Yjs's redo copies a client's values of a
+ * key that were overwritten in a row, which Yjs had merged into one deleted item, as one new
+ * item. It reads as its last value. Split, its parts would each overwrite the one before on a
+ * reload from the server's encoding, but not on the server: only a change that never splits one
+ * is taken (an honest change deletes it whole, or sets the key after its last value).
+ */
+function isKeyedValues(struct: Y.Item | Y.GC): boolean {
+  return struct instanceof Y.Item && struct.parentSub !== null && struct.length > 1 && !struct.deleted;
+}
+
 function heldDeleted(structs: ReadonlyArray<Y.Item | Y.GC>, clock: number, end: number): boolean {
   const last = structs[structs.length - 1];
   if (last === undefined || last.id.clock + last.length < end) return false;
@@ -268,6 +298,8 @@ class ShapeCheck {
   private readonly typeContainers = new Map<Y.AbstractType<unknown>, Container>();
   /** Steps the origin checks may still walk along lists (bounded per update, whatever it holds). */
   private walkBudget = 100_000;
+  /** The update's keyed entries holding several values (isKeyedValues), not deleted by it. */
+  private readonly keyedValues = new Set<Y.Item>();
 
   constructor(
     private readonly doc: Y.Doc,
@@ -298,6 +330,8 @@ class ShapeCheck {
       }
       if (container.inTree) this.checkPlacement(item, container, parent.sub);
     }
+    // Once every keyed entry of several values the update makes is known.
+    for (const item of this.items) this.checkSplitsNoKeyedValues(item);
   }
 
   /**
@@ -388,17 +422,49 @@ class ShapeCheck {
   }
 
   /**
-   * A keyed entry (a map's value, an element's attribute) is one value with no right neighbour:
-   * that is all Yjs's map sets write. Yjs merges a client's values of one key that were overwritten
-   * in a row into one deleted item, which a handshake may carry, deleted by its own delete set. A
-   * live entry longer than one is split by any later change pointing into it, and the server and a
-   * reload from its encoding then disagree on what is deleted; a right origin makes an entry that
-   * is not its key's current value, though nothing comes after it.
+   * A keyed entry (a map's value, an element's attribute) has no right neighbour: that is all
+   * Yjs's map sets write, and a right origin makes an entry that is not its key's current value,
+   * though nothing comes after it. One holding several values (isKeyedValues; Yjs's redo makes
+   * them) may not be split by the change's own deletions; the origins pointing into it are
+   * checked in checkSplitsNoKeyedValues.
    */
   private checkKeyed(item: Y.Item): void {
     if (item.rightOrigin !== null) throw new QuireError('invalid-update', 'The update has a keyed entry with a right neighbour.');
     if (item.length === 1 || item.id.clock + item.length <= Y.getState(this.doc.store, item.id.client)) return;
-    if (!this.deletedByUpdate(item)) throw new QuireError('invalid-update', 'The update has a keyed entry holding more than one value.');
+    if (this.deletedByUpdate(item)) return;
+    if (this.deletedInPart(item)) throw new QuireError('invalid-update', 'The update deletes part of a map value or attribute holding several values.');
+    this.keyedValues.add(item);
+  }
+
+  /**
+   * An item placed after a value of a keyed entry of several values other than its last, or
+   * before one other than its first, would split it (Yjs splits the entry its origins point into
+   * even when the item then turns out to have no place, its other origin being garbage).
+   */
+  private checkSplitsNoKeyedValues(item: Y.Item): void {
+    if (item.origin !== null && this.cutsKeyedValues(item.origin, 'after')) {
+      throw new QuireError('invalid-update', 'The update places an item inside a map value or attribute holding several values.');
+    }
+    if (item.rightOrigin !== null && this.cutsKeyedValues(item.rightOrigin, 'before')) {
+      throw new QuireError('invalid-update', 'The update places an item inside a map value or attribute holding several values.');
+    }
+  }
+
+  /** Whether cutting after (or before) `id` splits a keyed entry of several values, held or the update's. */
+  private cutsKeyedValues(id: Y.ID, where: 'after' | 'before'): boolean {
+    const held = this.held(id);
+    const into = held instanceof Y.Item ? held : this.find(id);
+    if (into === null) return false;
+    const edge = where === 'after' ? into.id.clock + into.length - 1 : into.id.clock;
+    if (id.clock === edge) return false;
+    return held instanceof Y.Item ? isKeyedValues(held) : this.keyedValues.has(into);
+  }
+
+  /** Whether the update's own delete set covers part, but not the whole, of `item`. */
+  private deletedInPart(item: Y.Item): boolean {
+    const { client, clock } = item.id;
+    const end = clock + item.length;
+    return (this.deletes.get(client) ?? []).some((range) => range.clock < end && range.clock + range.len > clock);
   }
 
   /** Whether the update's own delete set covers the whole of `item`. */
