@@ -51,9 +51,22 @@ class Known {
     return this;
   }
 
+  isEmpty(): boolean {
+    return this.clocks.size === 0;
+  }
+
   includes(client: number, clock: number): boolean {
     const held = this.clocks.get(client);
     return held !== undefined && clock <= held;
+  }
+
+  /** Whether a struct starting at one of `firstClocks` (the lowest clock seen, by client) is known. */
+  includesAny(firstClocks: ReadonlyMap<number, number>): boolean {
+    for (const [client, clock] of this.clocks) {
+      const first = firstClocks.get(client);
+      if (first !== undefined && first <= clock) return true;
+    }
+    return false;
   }
 }
 
@@ -108,6 +121,9 @@ function walkTo(start: Y.Item | null, target: Y.ID | null, towards: 'left' | 'ri
 export function checkPlacedAsSent(doc: Y.Doc, before: ReadonlyMap<number, number>, steps = WALK_BUDGET): void {
   const budget: Budget = { steps };
   const between: Between[] = [];
+  // Items with no right origin: whatever stands after them up to the end of their list is checked
+  // in one walk per list (a change of many values set in turn would walk each to the end).
+  const toEnd = new Map<Y.Item, Known>();
   for (const [client, clock] of before) {
     const structs = doc.store.clients.get(client);
     if (structs === undefined || Y.getState(doc.store, client) <= clock) continue;
@@ -121,22 +137,63 @@ export function checkPlacedAsSent(doc: Y.Doc, before: ReadonlyMap<number, number
       if (struct.id.clock > 0) known.add(Y.createID(client, struct.id.clock - 1));
       const { origin, rightOrigin } = struct;
 
-      // Leftwards to the origin (or the start of the list): the origin's struct may go on past it.
-      const left = walkTo(struct.left, origin, 'left', between, budget);
-      if (left !== null && origin !== null) {
-        known.add(origin).add(left.origin).add(left.rightOrigin);
-        if (origin.clock + 1 < left.id.clock + left.length) between.push([left.id.client, origin.clock + 1]);
+      // Rightwards to the right origin: its struct may start before it.
+      if (rightOrigin !== null) {
+        const right = walkTo(struct.right, rightOrigin, 'right', between, budget);
+        known.add(rightOrigin).add(right!.origin).add(right!.rightOrigin);
+        if (right!.id.clock < rightOrigin.clock) between.push([right!.id.client, right!.id.clock]);
       }
-      // Rightwards to the right origin (or the end of the list): its struct may start before it.
-      const right = walkTo(struct.right, rightOrigin, 'right', between, budget);
-      if (right !== null && rightOrigin !== null) {
-        known.add(rightOrigin).add(right.origin).add(right.rightOrigin);
-        if (right.id.clock < rightOrigin.clock) between.push([right.id.client, right.id.clock]);
+      // Leftwards to the origin, or to the start of the list unless its sender knew of nothing
+      // that could stand there: the origin's struct may go on past it.
+      if (origin !== null || !known.isEmpty()) {
+        const left = walkTo(struct.left, origin, 'left', between, budget);
+        if (left !== null && origin !== null) {
+          known.add(origin).add(left.origin).add(left.rightOrigin);
+          if (origin.clock + 1 < left.id.clock + left.length) between.push([left.id.client, origin.clock + 1]);
+        }
       }
+      // Rightwards to the end of the list, for all such items of the change at once (below).
+      if (rightOrigin === null && !known.isEmpty()) toEnd.set(struct, known);
 
       for (const [betweenClient, firstClock] of between) {
         if (known.includes(betweenClient, firstClock)) throw new MisplacedItemError();
       }
+    }
+  }
+  checkUpToListEnds(toEnd, budget);
+}
+
+/**
+ * For every item with no right origin: nothing its sender knew of may stand after it in its list.
+ * Per list, one walk from its end back to the first such item, noting the lowest clock of each
+ * client passed.
+ */
+function checkUpToListEnds(toEnd: ReadonlyMap<Y.Item, Known>, budget: Budget): void {
+  const lists = new Map<unknown, Map<string | null, number>>();
+  for (const item of toEnd.keys()) {
+    const keys = lists.get(item.parent) ?? new Map<string | null, number>();
+    lists.set(item.parent, keys);
+    keys.set(item.parentSub, (keys.get(item.parentSub) ?? 0) + 1);
+  }
+  for (const item of toEnd.keys()) {
+    let waiting = lists.get(item.parent)!.get(item.parentSub)!;
+    if (waiting === 0) continue;
+    lists.get(item.parent)!.set(item.parentSub, 0);
+    let at: Y.Item = item;
+    while (at.right !== null) {
+      at = at.right;
+      if (--budget.steps <= 0) throw new MisplacedItemError('The change is too far from its neighbours to check where its items landed.');
+    }
+    const firstClocks = new Map<number, number>();
+    for (let back: Y.Item | null = at; back !== null && waiting > 0; back = back.left) {
+      const known = toEnd.get(back);
+      if (known !== undefined) {
+        if (known.includesAny(firstClocks)) throw new MisplacedItemError();
+        waiting--;
+      }
+      const first = firstClocks.get(back.id.client);
+      if (first === undefined || back.id.clock < first) firstClocks.set(back.id.client, back.id.clock);
+      if (--budget.steps <= 0) throw new MisplacedItemError('The change is too far from its neighbours to check where its items landed.');
     }
   }
 }
