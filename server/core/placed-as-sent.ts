@@ -138,10 +138,10 @@ export function checkPlacedAsSent(doc: Y.Doc, before: ReadonlyMap<number, number
       const { origin, rightOrigin } = struct;
 
       // Rightwards to the right origin: its struct may start before it.
-      if (rightOrigin !== null) {
-        const right = walkTo(struct.right, rightOrigin, 'right', between, budget);
-        known.add(rightOrigin).add(right!.origin).add(right!.rightOrigin);
-        if (right!.id.clock < rightOrigin.clock) between.push([right!.id.client, right!.id.clock]);
+      const right = rightOrigin === null ? null : walkTo(struct.right, rightOrigin, 'right', between, budget);
+      if (right !== null && rightOrigin !== null) {
+        known.add(rightOrigin).add(right.origin).add(right.rightOrigin);
+        if (right.id.clock < rightOrigin.clock) between.push([right.id.client, right.id.clock]);
       }
       // Leftwards to the origin, or to the start of the list unless its sender knew of nothing
       // that could stand there: the origin's struct may go on past it.

@@ -224,7 +224,6 @@ function inClockOrder(ranges: ReadonlyArray<{ clock: number }>): boolean {
   return true;
 }
 
-/** Whether every clock in [clock, end) is held by `structs` (one client's, in clock order) and deleted. */
 /**
  * Whether the held keyed entry of several values (see isKeyedValues) holding `clock` starts
  * before it.
@@ -252,6 +251,7 @@ function isKeyedValues(struct: Y.Item | Y.GC): boolean {
   return struct instanceof Y.Item && struct.parentSub !== null && struct.length > 1 && !struct.deleted;
 }
 
+/** Whether every clock in [clock, end) is held by `structs` (one client's, in clock order) and deleted. */
 function heldDeleted(structs: ReadonlyArray<Y.Item | Y.GC>, clock: number, end: number): boolean {
   const last = structs[structs.length - 1];
   if (last === undefined || last.id.clock + last.length < end) return false;
@@ -442,10 +442,8 @@ class ShapeCheck {
    * even when the item then turns out to have no place, its other origin being garbage).
    */
   private checkSplitsNoKeyedValues(item: Y.Item): void {
-    if (item.origin !== null && this.cutsKeyedValues(item.origin, 'after')) {
-      throw new QuireError('invalid-update', 'The update places an item inside a map value or attribute holding several values.');
-    }
-    if (item.rightOrigin !== null && this.cutsKeyedValues(item.rightOrigin, 'before')) {
+    const cutAfter = item.origin !== null && this.cutsKeyedValues(item.origin, 'after');
+    if (cutAfter || (item.rightOrigin !== null && this.cutsKeyedValues(item.rightOrigin, 'before'))) {
       throw new QuireError('invalid-update', 'The update places an item inside a map value or attribute holding several values.');
     }
   }
@@ -460,18 +458,23 @@ class ShapeCheck {
     return held instanceof Y.Item ? isKeyedValues(held) : this.keyedValues.has(into);
   }
 
-  /** Whether the update's own delete set covers part, but not the whole, of `item`. */
-  private deletedInPart(item: Y.Item): boolean {
+  /** The ranges of the update's own delete set that cover some of `item`, in clock order. */
+  private deletionsOf(item: Y.Item): Array<{ readonly clock: number; readonly len: number }> {
     const { client, clock } = item.id;
     const end = clock + item.length;
-    return (this.deletes.get(client) ?? []).some((range) => range.clock < end && range.clock + range.len > clock);
+    return (this.deletes.get(client) ?? []).filter((range) => range.clock < end && range.clock + range.len > clock).sort((a, b) => a.clock - b.clock);
+  }
+
+  /** Whether the update's own delete set covers part, but not the whole, of `item` (checked after deletedByUpdate). */
+  private deletedInPart(item: Y.Item): boolean {
+    return this.deletionsOf(item).length > 0;
   }
 
   /** Whether the update's own delete set covers the whole of `item`. */
   private deletedByUpdate(item: Y.Item): boolean {
-    const { client, clock } = item.id;
+    const { clock } = item.id;
     const end = clock + item.length;
-    const ranges = (this.deletes.get(client) ?? []).filter((range) => range.clock < end && range.clock + range.len > clock).sort((a, b) => a.clock - b.clock);
+    const ranges = this.deletionsOf(item);
     let covered = clock;
     for (const range of ranges) {
       if (range.clock > covered) return false;
