@@ -708,6 +708,39 @@ describe('checkUpdate', () => {
       assert.equal(Buffer.from(Y.encodeStateAsUpdate(server)).toString('hex'), Buffer.from(Y.encodeStateAsUpdate(client)).toString('hex'));
     }
   });
+
+  it('refuses a resend of garbage the document holds as an item in a live list, and takes one into a deleted type', () => {
+    const owner = new Y.Doc();
+    owner.clientID = 10;
+    owner.getXmlFragment(FRAGMENT_NAME).insert(0, [paragraph('abc')]);
+    const server = new Y.Doc();
+    Y.applyUpdate(server, Y.encodeStateAsUpdate(owner));
+    // Crafted: three clocks of garbage, then the same clocks and more as text after the "a" of a
+    // live paragraph. Yjs takes the garbage as the new part's left neighbour and throws halfway.
+    Y.applyUpdate(server, craftedItems([{ client: 77, clock: 0, items: [{ garbage: 3 }] }]));
+    const resend = craftedItems([{ client: 77, clock: 0, items: [{ origin: [10, 2], text: 'hello' }] }]);
+    assert.equal(check(server, resend), 'invalid-update');
+    const copy = new Y.Doc();
+    Y.applyUpdate(copy, Y.encodeStateAsUpdate(server));
+    assert.throws(() => Y.applyUpdate(copy, resend), TypeError);
+    // Honest: a typist's run, of which the server holds the first part, resent whole after the
+    // paragraph it is in was deleted: the server holds that part as garbage, and so does the resend.
+    const typist = new Y.Doc();
+    typist.clientID = 20;
+    Y.applyUpdate(typist, Y.encodeStateAsUpdate(owner));
+    const text = (typist.getXmlFragment(FRAGMENT_NAME).get(0) as Y.XmlElement).get(0) as Y.XmlText;
+    text.insert(3, 'hel');
+    Y.applyUpdate(server, Y.encodeStateAsUpdate(typist, Y.encodeStateVector(owner)));
+    text.insert(6, 'lo');
+    owner.getXmlFragment(FRAGMENT_NAME).delete(0, 1);
+    Y.applyUpdate(server, Y.encodeStateAsUpdate(owner, Y.encodeStateVector(server)));
+    assert.ok(server.store.clients.get(20)!.every((struct) => struct instanceof Y.GC), "the typist's part is garbage");
+    const honest = Y.encodeStateAsUpdate(typist, Y.encodeStateVector(owner));
+    assert.equal(check(server, honest), 'ok');
+    Y.applyUpdate(server, honest);
+    Y.applyUpdate(typist, Y.encodeStateAsUpdate(server));
+    assert.equal(Buffer.from(Y.encodeSnapshot(Y.snapshot(server))).toString('hex'), Buffer.from(Y.encodeSnapshot(Y.snapshot(typist))).toString('hex'));
+  });
 });
 
 /** One update of the sections of `updates` (each one client's structs and no deletions), in order. */

@@ -403,15 +403,23 @@ class ShapeCheck {
    * under the same key, and with the run's right origin (every piece of a run keeps the one the
    * run was typed with): Yjs makes the held struct the new part's origin, and a different right
    * origin could stand before it, which the check after the apply lets through when both are
-   * the item's own client's (placed-as-sent.ts). Where the answer cannot be told (the struct
-   * before is garbage, the parent is not known), it is left to Yjs.
+   * the item's own client's (placed-as-sent.ts). Where the parent is not known, it is left to Yjs.
+   *
+   * The struct before may be garbage: Yjs collects the content of a deleted type, and an honest
+   * resend into such a type has no parent either (its origins are garbage too, or the deleted
+   * type), so Yjs turns its new part into garbage. A crafted one, resending garbage clocks into a
+   * live list, makes Yjs take the garbage as the new part's left neighbour and throw halfway
+   * through the apply, which costs the room a rebuild from storage.
    */
   private checkContinuesHeldRun(item: Y.Item, parent: Parent | null): void {
     const { client, clock } = item.id;
     const held = Y.getState(this.doc.store, client);
     if (clock >= held || clock + item.length <= held || parent === null) return;
     const before = this.held(Y.createID(client, held - 1));
-    if (!(before instanceof Y.Item)) return;
+    if (before instanceof Y.GC) {
+      throw new QuireError('invalid-update', 'The update resends garbage the document holds as an item in a live list.');
+    }
+    if (before === null) return;
     const type = parent.kind === 'type' ? parent.type : parent.kind === 'root' ? this.doc.share.get(parent.name) : undefined;
     if (type !== before.parent || parent.sub !== before.parentSub) {
       throw new QuireError('invalid-update', 'The update resends an item the document holds with a different place for its new part.');

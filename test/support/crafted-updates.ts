@@ -241,6 +241,8 @@ export interface CraftedItem {
   readonly sub?: string;
   readonly text?: string;
   readonly value?: unknown;
+  /** A garbage struct (what Yjs writes for content it collected) of this length instead of an item. */
+  readonly garbage?: number;
 }
 
 /**
@@ -255,6 +257,11 @@ export function craftedItems(sections: ReadonlyArray<{ readonly client: number; 
     encoding.writeVarUint(encoder, client);
     encoding.writeVarUint(encoder, clock);
     for (const item of items) {
+      if (item.garbage !== undefined) {
+        encoding.writeUint8(encoder, 0);
+        encoding.writeVarUint(encoder, item.garbage);
+        continue;
+      }
       const content = item.text !== undefined ? CONTENT_STRING : CONTENT_ANY;
       const placedBy = item.origin === undefined && item.rightOrigin === undefined;
       encoding.writeUint8(
