@@ -16,7 +16,7 @@ import type { QuireObserver } from './hooks.js';
 import { createHash } from 'node:crypto';
 import { Member } from './member.js';
 import { networkKey } from './network-key.js';
-import type { Room } from './room.js';
+import { ChangeBrokeRoom, type Room } from './room.js';
 import { TokenBucket } from './token-bucket.js';
 import type { RoomRegistry } from './room-registry.js';
 
@@ -77,6 +77,13 @@ const MAX_THROTTLED_PER_SECOND = 200;
 /** How long a network's changes are refused after one of them outlived its integration deadline. */
 const HOLD_OFF_MS = 60_000;
 
+/**
+ * How long a change that broke a room (ChangeBrokeRoom) is held against its sender's network: a
+ * second one from it within this time holds the network off as for the deadline. The first is
+ * let go, since honest undo can meet a Yjs bug (see the README's Known limits).
+ */
+const BROKE_ROOM_MEMORY_MS = 10 * 60_000;
+
 interface ConnectionState {
   readonly members: Map<string, Member>;
   /** Joins in flight, by link, so a repeated join waits for the first. */
@@ -95,6 +102,8 @@ export class Collaboration {
   private readonly connections = new Map<Connection, ConnectionState>();
   /** Networks (see network-key.ts) whose changes are refused until then (ms), after one outlived its deadline. */
   private readonly heldOffUntil = new Map<string, number>();
+  /** Networks whose change last broke a room, and when (ms), for BROKE_ROOM_MEMORY_MS. */
+  private readonly brokeRoomAt = new Map<string, number>();
 
   /** Memberships through links that expire: ended when they do, open or not. */
   private readonly expiries: ExpiryWatch<Member>;
@@ -234,6 +243,19 @@ export class Collaboration {
     setImmediate(() => connection.close());
   }
 
+  /**
+   * Notes that a change from the connection's network broke a room (every member of it went
+   * through a resync); answers whether one from that network had within BROKE_ROOM_MEMORY_MS.
+   */
+  private brokeRoomBefore(connection: Connection): boolean {
+    const now = this.now();
+    for (const [network, at] of this.brokeRoomAt) if (at + BROKE_ROOM_MEMORY_MS <= now) this.brokeRoomAt.delete(network);
+    const network = networkKey(connection.remoteAddress);
+    const before = this.brokeRoomAt.has(network);
+    this.brokeRoomAt.set(network, now);
+    return before;
+  }
+
   private heldOff(address: string): boolean {
     // Nearly always nobody is held off: then no address needs reading.
     if (this.heldOffUntil.size === 0) return false;
@@ -277,7 +299,7 @@ export class Collaboration {
       try {
         await room.applyClientChange(member, decoded.payload, decoded.type === SYNC_STEP2 ? 'step2' : 'update', state.structs);
       } catch (error) {
-        if (error instanceof TooSlowToApply) this.holdOff(connection);
+        if (error instanceof TooSlowToApply || (error instanceof ChangeBrokeRoom && this.brokeRoomBefore(connection))) this.holdOff(connection);
         throw error;
       }
       this.options.observer.changeAccepted({ docName: room.docName, bytes: decoded.payload.length });

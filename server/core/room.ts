@@ -40,6 +40,17 @@ import { checkPlacedAsSent } from './placed-as-sent.js';
 import { checkUpdate, leastStructs } from './update-check.js';
 import type { UpdateWriter } from './update-writer.js';
 
+/**
+ * The refusal of a change Yjs threw on, or placed otherwise than its sender could have typed it
+ * (placed-as-sent.ts): nothing of it was relayed or stored, and the room is being rebuilt, so its
+ * members go through a resync.
+ */
+export class ChangeBrokeRoom extends QuireError {
+  constructor() {
+    super('invalid-update', 'The update could not be applied; the document is being reloaded from storage.');
+  }
+}
+
 export const BUS_ORIGIN = Symbol('room-bus');
 /** Catch-up from another node (a bus sync reply): broadcast locally and stored, never republished. */
 export const CATCH_UP_ORIGIN = Symbol('room-bus-catch-up');
@@ -303,7 +314,7 @@ export class Room {
     }
     // Crafted to make Yjs scan far more than it carries (see integrate-deadline.ts).
     if (captured === null && outlivedDeadline) throw new TooSlowToApply();
-    if (captured === null) throw new QuireError('invalid-update', 'The update could not be applied; the document is being reloaded from storage.');
+    if (captured === null) throw new ChangeBrokeRoom();
     this.setStructCount(this.structCount + checked.cost);
     // A handshake may carry other clients' changes (relayed to the sender earlier): only a live
     // change says who introduced an id.

@@ -11,6 +11,9 @@
  * - a conflict scan: one update placing 10,000 characters so that Yjs scans a run of 10,000 for
  *   each (17 s of event loop, 160 KB, inside a paragraph); cut off by the integration deadline,
  *   after which its sender's network (an IPv4 address, an IPv6 /64) may change nothing for 60 s;
+ * - changes Yjs would place otherwise than they were typed (cheap to craft): each rebuilds the
+ *   room and sends its members through a resync; a second from one network within 10 minutes
+ *   holds that network off;
  * - a costly cleanup: one deletion over 39,000 embeds of a text that once held formatting (Yjs's
  *   formatting cleanup is quadratic in the run: 8 s); cut off by the same deadline;
  * - a map key overwrite history: a heading's `level` overwritten 19,000 times, then 1,000 values
@@ -245,6 +248,57 @@ describe('attacks through the document', () => {
       await sameNetwork.close();
       await otherNetwork.close();
     }
+  });
+
+  it('changes Yjs would place otherwise than they were typed: each rebuilds the room, and a second from one network holds it off', async (t) => {
+    const watch = await AttackWatch.start(t, server());
+    // Its own document, with two people typing in it and one more who counts the resyncs (the
+    // members of a rebuilt room are told to join again).
+    const target = (await createDocWithLinks(server().url)).id;
+    const forwarded = { 'x-forwarded-for': '203.0.113.14' };
+    const first = await RawClient.connect(server().url, undefined, forwarded);
+    const counter = await RawClient.connect(server().url);
+    let typists: Typists;
+    const resyncs = (): number => counter.eventsSince(0, 'kicked').length;
+    try {
+      assert.deepEqual(await first.join(target), { ok: true, role: 'edit' });
+      const notes = new Y.Doc();
+      notes.clientID = 31_000;
+      notes.getText('notes').insert(0, 'notes');
+      assert.equal(await refusal(first, target, Y.encodeStateAsUpdate(notes)), 'ok');
+      typists = await Typists.start(t, server().url, target);
+      assert.deepEqual(await counter.join(target), { ok: true, role: 'edit' });
+      // "hello" at the start of the text with its last character as right neighbour: its sender
+      // knew the characters before that one, so it was not typed there (placed-as-sent.ts).
+      const misplaced = (client: number): Uint8Array => craftedItems([{ client, clock: 0, items: [{ rightOrigin: [31_000, 4], text: 'hello' }] }]);
+      // The first is refused and the room rebuilt; its sender may go on (honest undo can meet a Yjs bug).
+      assert.equal(await refusal(first, target, misplaced(31_001)), 'invalid-update');
+      await counter.waitFor('the first resync', () => resyncs() === 1);
+      assert.deepEqual(await counter.join(target), { ok: true, role: 'edit' });
+      await first.waitFor('the sender to be sent away too', () => first.eventsSince(0, 'kicked').length === 1);
+      assert.deepEqual(await first.join(target), { ok: true, role: 'edit' });
+      // The second from that network: refused, the room rebuilt once more, the network held off.
+      assert.equal(await refusal(first, target, misplaced(31_002)), 'invalid-update');
+      await first.waitFor("the server to close the sender's connection", () => !first.connected);
+      await counter.waitFor('the second resync', () => resyncs() === 2);
+      assert.deepEqual(await counter.join(target), { ok: true, role: 'edit' });
+      const again = await RawClient.connect(server().url, undefined, forwarded);
+      try {
+        assert.deepEqual(await again.join(target), { ok: true, role: 'edit' });
+        for (let i = 0; i < 5; i++) assert.equal(await refusal(again, target, misplaced(31_003 + i)), 'rate-limited');
+      } finally {
+        await again.close();
+      }
+      await sleep(500);
+      assert.equal(resyncs(), 2, 'no resync after the network was held off');
+    } finally {
+      await first.close();
+      await counter.close();
+    }
+    const seen = await typists.finish();
+    t.diagnostic(`errors the typists saw during the resyncs: ${JSON.stringify(seen)}`);
+    const report = await watch.finish({ rssGrowthMb: 150 });
+    t.diagnostic(JSON.stringify(report));
   });
 
   it('a costly cleanup: deleting a long run of a formatted text is cut off when the cleanup outlives the deadline', async (t) => {
