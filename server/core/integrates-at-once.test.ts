@@ -10,6 +10,7 @@ import * as Y from 'yjs';
 import { FRAGMENT_NAME } from '../../document/fragment.js';
 import { int, pick, withSeed, type Rng } from '../../test/support/seeded.js';
 import { craftedItems } from '../../test/support/crafted-updates.js';
+import { copyOf } from '../../test/support/doc-state.js';
 import { integratesAtOnce } from './integrates-at-once.js';
 
 type Decoded = Parameters<typeof integratesAtOnce>[2];
@@ -223,12 +224,6 @@ function contentOf(doc: Y.Doc): string {
   // A map's keys in order: its JSON lists them in the order each replica first saw them.
   const meta = Object.entries(doc.getMap('meta').toJSON()).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return JSON.stringify({ text: doc.getXmlFragment(FRAGMENT_NAME).toString(), meta });
-}
-
-function copyOf(doc: Y.Doc): Y.Doc {
-  const copy = new Y.Doc({ gc: doc.gc });
-  Y.applyUpdate(copy, Y.encodeStateAsUpdate(doc));
-  return copy;
 }
 
 /** The integrated item of `decoded` has its origin as left and its right origin as right neighbour. */

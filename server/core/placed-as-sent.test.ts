@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as Y from 'yjs';
 import { attributeHistoryScan, craftedItems } from '../../test/support/crafted-updates.js';
+import { copyOf, syncInto } from '../../test/support/doc-state.js';
 import { int, pick, withSeed } from '../../test/support/seeded.js';
 import { checkPlacedAsSent, MisplacedItemError } from './placed-as-sent.js';
 
@@ -24,8 +25,7 @@ describe('checkPlacedAsSent', () => {
     const held = new Y.Doc();
     held.clientID = 1;
     held.getText('t').insert(0, 'abcdefgh');
-    const server = new Y.Doc();
-    Y.applyUpdate(server, Y.encodeStateAsUpdate(held));
+    const server = copyOf(held);
     // "yz" before "d"; "x" after "g" with "yz" as its right neighbour.
     const crossed = craftedItems([{ client: 5, clock: 0, items: [{ rightOrigin: [1, 3], text: 'yz' }, { origin: [1, 6], rightOrigin: [5, 0], text: 'x' }] }]);
     assert.equal(applyAndCheck(server, crossed), 'misplaced');
@@ -39,14 +39,12 @@ describe('checkPlacedAsSent', () => {
     const held = new Y.Doc();
     held.clientID = 1;
     held.getText('notes').insert(0, 'notes');
-    const server = new Y.Doc();
-    Y.applyUpdate(server, Y.encodeStateAsUpdate(held));
+    const server = copyOf(held);
     const atStart = craftedItems([{ client: 101, clock: 0, items: [{ rightOrigin: [1, 4], text: 'hello' }] }]);
     assert.equal(applyAndCheck(server, atStart), 'misplaced');
     // Honest: typed at the start, "n" its right neighbour; and concurrently with "notes" (an empty text then).
     for (const placed of [{ rightOrigin: [1, 0] as const, text: 'hello' }, { parent: 'notes', text: 'hello' }]) {
-      const fresh = new Y.Doc();
-      Y.applyUpdate(fresh, Y.encodeStateAsUpdate(held));
+      const fresh = copyOf(held);
       assert.equal(applyAndCheck(fresh, craftedItems([{ client: 101, clock: 0, items: [placed] }])), 'placed');
     }
   });
@@ -55,19 +53,16 @@ describe('checkPlacedAsSent', () => {
     const held = new Y.Doc();
     held.clientID = 10;
     held.getText('t').insert(0, 'start');
-    const server = new Y.Doc();
-    Y.applyUpdate(server, Y.encodeStateAsUpdate(held));
+    const server = copyOf(held);
     // Client 20 typed "a", "b" and "c" in a row; client 30 puts "d" after "c" and before "b".
     const typed = craftedItems([{ client: 20, clock: 0, items: [{ origin: [10, 4], text: 'a' }, { origin: [20, 0], text: 'b' }, { origin: [20, 1], text: 'c' }] }]);
     assert.equal(applyAndCheck(server, typed), 'placed');
     const crossed = craftedItems([{ client: 30, clock: 0, items: [{ origin: [20, 2], rightOrigin: [20, 1], text: 'd' }] }]);
-    const reader = new Y.Doc();
-    Y.applyUpdate(reader, Y.encodeStateAsUpdate(server));
+    const reader = copyOf(server);
     assert.equal(applyAndCheck(server, crossed), 'misplaced');
     // What the room refuses would have read one way on the server and another in a reload.
     Y.applyUpdate(reader, crossed);
-    const reloaded = new Y.Doc();
-    Y.applyUpdate(reloaded, Y.encodeStateAsUpdate(server));
+    const reloaded = copyOf(server);
     assert.equal(reader.getText('t').toString(), server.getText('t').toString());
     assert.notEqual(reloaded.getText('t').toString(), server.getText('t').toString());
   });
@@ -85,7 +80,6 @@ describe('checkPlacedAsSent', () => {
     const outcomes: string[] = [];
     const send = (doc: Y.Doc): void => void outcomes.push(applyAndCheck(server, Y.encodeStateAsUpdate(doc, Y.encodeStateVector(server))));
     // With an origin, so that A's undo manager does not take B's changes for A's own.
-    const sync = (from: Y.Doc, to: Y.Doc): void => Y.applyUpdate(to, Y.encodeStateAsUpdate(from, Y.encodeStateVector(to)), 'remote');
     const undo = new Y.UndoManager(fragmentOf(a), { captureTimeout: 0 });
     const paragraph = new Y.XmlElement('paragraph');
     const text = new Y.XmlText();
@@ -96,13 +90,13 @@ describe('checkPlacedAsSent', () => {
     other.insert(0, [new Y.XmlText('other')]);
     fragmentOf(a).insert(1, [other]);
     send(a);
-    sync(a, b);
+    syncInto(a, b);
     text.delete(1, 1);
     send(a);
-    sync(a, b);
+    syncInto(a, b);
     ((fragmentOf(b).get(0) as Y.XmlElement).get(0) as Y.XmlText).delete(0, 2);
     send(b);
-    sync(b, a);
+    syncInto(b, a);
     fragmentOf(a).delete(0, 1);
     send(a);
     undo.undo();
@@ -124,8 +118,7 @@ describe('checkPlacedAsSent', () => {
     const base = new Y.Doc();
     base.clientID = 1;
     base.getText('t').insert(0, 's');
-    const server = new Y.Doc();
-    Y.applyUpdate(server, Y.encodeStateAsUpdate(base));
+    const server = copyOf(base);
     for (let client = 10; client < 20; client++) {
       const typist = new Y.Doc();
       typist.clientID = client;

@@ -82,13 +82,21 @@ class Known {
  * in it.
  */
 function bringsBack(item: Y.Item): boolean {
-  const client = item.id.client;
-  const { origin, rightOrigin } = item;
-  if (origin === null && rightOrigin === null) {
+  if (item.origin === null && item.rightOrigin === null) {
     const parentItem = item.parent instanceof Y.AbstractType ? item.parent._item : null;
-    return parentItem !== null && parentItem.id.client === client;
+    return parentItem !== null && parentItem.id.client === item.id.client;
   }
-  return (origin === null || origin.client === client) && (rightOrigin === null || rightOrigin.client === client);
+  return namesOnlyItsOwn(item);
+}
+
+/**
+ * Whether every origin the item names (it names at least one) is its own client's: the shape of
+ * undo's items above. The update check lets such items through its order rule too.
+ */
+export function namesOnlyItsOwn(item: Pick<Y.Item, 'id' | 'origin' | 'rightOrigin'>): boolean {
+  const { id, origin, rightOrigin } = item;
+  if (origin === null && rightOrigin === null) return false;
+  return (origin === null || origin.client === id.client) && (rightOrigin === null || rightOrigin.client === id.client);
 }
 
 /** What is left of the walks' steps for one change. */

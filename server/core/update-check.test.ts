@@ -12,6 +12,7 @@ import { documentShape } from '../../document/shape.js';
 import { QuireError } from '../../shared/errors.js';
 import { int, pick, withSeed, type Rng } from '../../test/support/seeded.js';
 import { craftedItems, deleteSetUpdate } from '../../test/support/crafted-updates.js';
+import { copyOf, syncInto } from '../../test/support/doc-state.js';
 import { checkPlacedAsSent } from './placed-as-sent.js';
 import { checkUpdate, leastStructs, MAX_VALUE_RUN, MAX_WRITERS_PER_UPDATE } from './update-check.js';
 
@@ -409,8 +410,7 @@ describe('checkUpdate', () => {
     // A code block the server holds: a mark set on its text later is refused, one removed is not.
     const author = new Y.Doc();
     Y.applyUpdate(author, block('code_block', undefined));
-    const server = new Y.Doc();
-    Y.applyUpdate(server, Y.encodeStateAsUpdate(author));
+    const server = copyOf(author);
     const text = (author.getXmlFragment(FRAGMENT_NAME).get(0) as Y.XmlElement).get(0) as Y.XmlText;
     const changeOf = (edit: () => void): Uint8Array => {
       const before = Y.encodeStateVector(author);
@@ -441,8 +441,7 @@ describe('checkUpdate', () => {
     const update = Y.encodeStateAsUpdate(crafted, Y.encodeStateVector(typist));
     assert.equal(check(server, update), 'invalid-update');
     // Applied anyway, the server and a reader of its encoding disagree: what the check prevents.
-    const reader = new Y.Doc();
-    Y.applyUpdate(reader, Y.encodeStateAsUpdate(server));
+    const reader = copyOf(server);
     const relayed: Uint8Array[] = [];
     server.on('update', (u: Uint8Array) => relayed.push(u));
     Y.applyUpdate(server, update);
@@ -455,8 +454,7 @@ describe('checkUpdate', () => {
     const author = new Y.Doc();
     author.clientID = 1000;
     author.getXmlFragment(FRAGMENT_NAME).insert(0, [paragraph('abcdef')]);
-    const server = new Y.Doc();
-    Y.applyUpdate(server, Y.encodeStateAsUpdate(author));
+    const server = copyOf(author);
     // The update claims client 1000's clocks are a text outside the fragment (Yjs skips them: the
     // document holds them) and puts an embed after one of them: Yjs places it in the paragraph.
     const crafted = new Y.Doc();
@@ -533,8 +531,7 @@ describe('checkUpdate', () => {
     const held = new Y.Doc();
     held.clientID = 10;
     held.getText('notes').insert(0, 'a');
-    const server = new Y.Doc();
-    Y.applyUpdate(server, Y.encodeStateAsUpdate(held));
+    const server = copyOf(held);
     const maker = new Y.Doc();
     maker.clientID = 20;
     const list = new Y.Array<string>();
@@ -544,12 +541,10 @@ describe('checkUpdate', () => {
     const across = concatSections([arrayUpdate, craftedItems([{ client: 30, clock: 0, items: [{ origin: [10, 0], rightOrigin: [20, 1], text: 'x' }] }])]);
     assert.equal(check(server, across), 'invalid-update');
     // Applied anyway, then the array deleted: a document loaded from the server's encoding lacks "x".
-    const applied = new Y.Doc();
-    Y.applyUpdate(applied, Y.encodeStateAsUpdate(server));
+    const applied = copyOf(server);
     Y.applyUpdate(applied, across);
     applied.getMap('meta').delete('k');
-    const reloaded = new Y.Doc();
-    Y.applyUpdate(reloaded, Y.encodeStateAsUpdate(applied));
+    const reloaded = copyOf(applied);
     assert.equal(applied.getText('notes').toString(), 'ax');
     assert.equal(reloaded.getText('notes').toString(), 'a');
     // Neighbours in one list are fine, held or the update's own.
@@ -568,8 +563,7 @@ describe('checkUpdate', () => {
     held.getXmlFragment(FRAGMENT_NAME).insert(0, [paragraph('text')]);
     held.getMap('meta').set('k', 1);
     held.getMap('meta').set('k', 2);
-    const server = new Y.Doc();
-    Y.applyUpdate(server, Y.encodeStateAsUpdate(held));
+    const server = copyOf(held);
     const paragraphId: [number, number] = [10, 0];
     // An attribute of the held paragraph, and a value of a map outside the fragment, five long.
     const several = craftedItems([{ client: 77, clock: 0, items: [{ parent: 'meta', sub: 'j', text: 'hello' }] }]);
@@ -579,8 +573,7 @@ describe('checkUpdate', () => {
     // one of its values but the last: refused. Applied, the server and a reload disagree.
     const middle = deleteSetUpdate(77, [[2, 1]]);
     assert.equal(check(server, Y.mergeUpdates([several, middle])), 'invalid-update');
-    const applied = new Y.Doc();
-    Y.applyUpdate(applied, Y.encodeStateAsUpdate(server));
+    const applied = copyOf(server);
     Y.applyUpdate(applied, several);
     assert.equal(check(applied, middle), 'invalid-update');
     assert.equal(check(applied, deleteSetUpdate(77, [[0, 3]])), 'invalid-update');
@@ -601,8 +594,7 @@ describe('checkUpdate', () => {
     assert.equal(check(applied, craftedItems([{ client: 78, clock: 0, items: [{ origin: [40, 1], rightOrigin: [77, 2], value: 9 }] }])), 'invalid-update');
     assert.equal(check(applied, craftedItems([{ client: 78, clock: 0, items: [{ origin: [40, 1], rightOrigin: [77, 0], value: 9 }] }])), 'ok');
     Y.applyUpdate(applied, middle);
-    const reloaded = new Y.Doc();
-    Y.applyUpdate(reloaded, Y.encodeStateAsUpdate(applied));
+    const reloaded = copyOf(applied);
     assert.notEqual(Buffer.from(Y.encodeSnapshot(Y.snapshot(reloaded))).toString('hex'), Buffer.from(Y.encodeSnapshot(Y.snapshot(applied))).toString('hex'));
     // A new value of the held key placed before its current value: a keyed entry has no right neighbour.
     const current = held.getMap('meta')._map.get('k')!;
@@ -632,17 +624,16 @@ describe('checkUpdate', () => {
     const c = new Y.Doc();
     c.clientID = 2;
     const server = new Y.Doc();
-    const sync = (from: Y.Doc, to: Y.Doc): void => Y.applyUpdate(to, Y.encodeStateAsUpdate(from, Y.encodeStateVector(to)), 'remote');
     a.getMap('meta').set('b', '3');
-    sync(a, c);
-    sync(a, server);
+    syncInto(a, c);
+    syncInto(a, server);
     const undo = new Y.UndoManager(c.getMap('meta'), { captureTimeout: 10_000 });
     c.getMap('meta').delete('b');
     a.getMap('meta').set('b', '5');
-    sync(a, c);
-    sync(a, server);
+    syncInto(a, c);
+    syncInto(a, server);
     c.getMap('meta').set('b', '7');
-    sync(c, server);
+    syncInto(c, server);
     const before = Y.encodeStateVector(c);
     undo.undo();
     const undone = Y.encodeStateAsUpdate(c, before);
@@ -658,8 +649,7 @@ describe('checkUpdate', () => {
     held.clientID = 10;
     held.getText('notes').insert(0, 'ab');
     held.getText('other').insert(0, 'cd');
-    const server = new Y.Doc();
-    Y.applyUpdate(server, Y.encodeStateAsUpdate(held));
+    const server = copyOf(held);
     assert.equal(check(server, craftedItems([{ client: 20, clock: 0, items: [{ origin: [10, 1], text: '' }] }])), 'invalid-update');
     assert.equal(check(server, craftedItems([{ client: 20, clock: 0, items: [{ origin: [10, 1], text: 'Q' }, { origin: [10, 3], text: '' }] }])), 'invalid-update');
     assert.equal(check(server, craftedItems([{ client: 20, clock: 0, items: [{ origin: [10, 1], text: 'Q' }] }])), 'ok');
@@ -674,8 +664,7 @@ describe('checkUpdate', () => {
     typist.clientID = 8;
     typist.getText('notes').insert(0, 'ab');
     typist.getText('notes').insert(2, 'hello');
-    const server = new Y.Doc();
-    Y.applyUpdate(server, Y.encodeStateAsUpdate(typist));
+    const server = copyOf(typist);
     const crossed = craftedItems([{ client: 8, clock: 6, items: [{ origin: [8, 0], rightOrigin: [8, 5], text: 'hello' }] }]);
     assert.equal(check(server, crossed), 'invalid-update');
     // The same new part with the run's own right origin (none) is an honest resend.
@@ -713,15 +702,13 @@ describe('checkUpdate', () => {
     const owner = new Y.Doc();
     owner.clientID = 10;
     owner.getXmlFragment(FRAGMENT_NAME).insert(0, [paragraph('abc')]);
-    const server = new Y.Doc();
-    Y.applyUpdate(server, Y.encodeStateAsUpdate(owner));
+    const server = copyOf(owner);
     // Crafted: three clocks of garbage, then the same clocks and more as text after the "a" of a
     // live paragraph. Yjs takes the garbage as the new part's left neighbour and throws halfway.
     Y.applyUpdate(server, craftedItems([{ client: 77, clock: 0, items: [{ garbage: 3 }] }]));
     const resend = craftedItems([{ client: 77, clock: 0, items: [{ origin: [10, 2], text: 'hello' }] }]);
     assert.equal(check(server, resend), 'invalid-update');
-    const copy = new Y.Doc();
-    Y.applyUpdate(copy, Y.encodeStateAsUpdate(server));
+    const copy = copyOf(server);
     assert.throws(() => Y.applyUpdate(copy, resend), TypeError);
     // Honest: a typist's run, of which the server holds the first part, resent whole after the
     // paragraph it is in was deleted: the server holds that part as garbage, and so does the resend.

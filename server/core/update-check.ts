@@ -16,6 +16,7 @@ import type { DocumentShape } from '../../document/shape.js';
 import { QuireError } from '../../shared/errors.js';
 import { heldStruct } from './held-struct.js';
 import { integratesAtOnce } from './integrates-at-once.js';
+import { namesOnlyItsOwn } from './placed-as-sent.js';
 
 export interface UpdateCheckLimits {
   /** Structs plus deletion ranges one update may carry. */
@@ -361,7 +362,7 @@ class ShapeCheck {
     // Yjs's undo manager, bringing deleted content back among content it brought back before,
     // names its own earlier items as neighbours, and not always in their order (see
     // placed-as-sent.ts): an item whose origins are both its own client's is not held to it.
-    if (item.origin.client === item.id.client && item.rightOrigin.client === item.id.client) return;
+    if (namesOnlyItsOwn(item)) return;
     // Both within one run of the same client: its clocks are its order.
     if (left === right) {
       if (item.rightOrigin.clock <= item.origin.clock) bad();
@@ -388,8 +389,16 @@ class ShapeCheck {
     const inUpdate = this.find(id);
     const parent = inUpdate === null ? null : this.parentOf(inUpdate);
     if (parent === null) return null;
-    const list = parent.kind === 'root' ? (this.doc.share.get(parent.name) ?? `root ${parent.name}`) : parent.kind === 'type' ? parent.type : parent.item;
-    return { list, sub: parent.sub };
+    return { list: this.listOf(parent), sub: parent.sub };
+  }
+
+  /**
+   * What tells the list a parent stands for: the type the document holds (a root type by name,
+   * a name the document has no type of yet by itself), or the update's item creating a new type.
+   */
+  private listOf(parent: Parent): unknown {
+    if (parent.kind === 'root') return this.doc.share.get(parent.name) ?? `root ${parent.name}`;
+    return parent.kind === 'type' ? parent.type : parent.item;
   }
 
   /**
@@ -420,8 +429,7 @@ class ShapeCheck {
       throw new QuireError('invalid-update', 'The update resends garbage the document holds as an item in a live list.');
     }
     if (before === null) return;
-    const type = parent.kind === 'type' ? parent.type : parent.kind === 'root' ? this.doc.share.get(parent.name) : undefined;
-    if (type !== before.parent || parent.sub !== before.parentSub) {
+    if (this.listOf(parent) !== before.parent || parent.sub !== before.parentSub) {
       throw new QuireError('invalid-update', 'The update resends an item the document holds with a different place for its new part.');
     }
     if (!Y.compareIDs(item.rightOrigin, before.rightOrigin)) {

@@ -87,3 +87,15 @@ export function chainedChanges(count: number): { source: Y.Doc; updates: Uint8Ar
   for (let i = 0; i < count; i++) source.getText('t').insert(i, String.fromCharCode(97 + (i % 26)));
   return { source, updates };
 }
+
+/** A new document holding what `doc` holds, as a reload from its encoding would (same garbage collection). */
+export function copyOf(doc: Y.Doc): Y.Doc {
+  const copy = new Y.Doc({ gc: doc.gc });
+  Y.applyUpdate(copy, Y.encodeStateAsUpdate(doc));
+  return copy;
+}
+
+/** Gives `to` what `from` holds and it lacks, with origin `'remote'` (an undo manager then leaves it alone). */
+export function syncInto(from: Y.Doc, to: Y.Doc): void {
+  Y.applyUpdate(to, Y.encodeStateAsUpdate(from, Y.encodeStateVector(to)), 'remote');
+}
