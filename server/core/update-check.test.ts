@@ -279,6 +279,26 @@ describe('checkUpdate', () => {
     assert.equal(check(doc, emptyRange), 'invalid-update');
   });
 
+  it('refuses client ids and clocks past 2^53 - 1, where numbers skip integers', () => {
+    const doc = new Y.Doc();
+    doc.getText('t').insert(0, 'abc');
+    const last = Number.MAX_SAFE_INTEGER;
+    // Garbage up to the last safe clock costs one struct; a struct going past it is refused.
+    const garbage = craftedItems([{ client: 77, clock: 0, items: [{ garbage: last - 3 }] }]);
+    assert.equal(check(doc, garbage), 'ok');
+    Y.applyUpdate(doc, garbage);
+    const text = (at: number, chars: string): Uint8Array => craftedItems([{ client: 77, clock: at, items: [{ origin: [doc.clientID, 2], text: chars }] }]);
+    assert.equal(check(doc, text(last - 3, 'abc')), 'ok');
+    assert.equal(check(doc, text(last - 3, 'abcd')), 'invalid-update');
+    assert.equal(check(doc, craftedItems([{ client: 2 ** 53 + 2, clock: 0, items: [{ origin: [doc.clientID, 2], text: 'x' }] }])), 'invalid-update');
+    // Applied, a text running past 2^53 names clocks that do not exist: once some of it is
+    // deleted, the document's own encoding no longer loads (Yjs throws), as after a restart.
+    const past = copyOf(doc);
+    Y.applyUpdate(past, text(last - 3, 'abcdefghijklmnopqrst'));
+    Y.applyUpdate(past, deleteSetUpdate(77, [[last, 5]]));
+    assert.throws(() => copyOf(past), /Unexpected case/);
+  });
+
   it('reads the structs an update declares without decoding it, and refuses a declaration its bytes cannot hold', () => {
     const many = updateOf((fragment) => fragment.insert(0, Array.from({ length: 300 }, () => new Y.XmlElement('paragraph'))));
     assert.equal(leastStructs(many, LIMITS), 300);

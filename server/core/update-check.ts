@@ -86,6 +86,12 @@ export function checkUpdate(doc: Y.Doc, update: Uint8Array, limits: UpdateCheckL
   const valueRuns = new ValueRuns(doc.store);
   const clients = new Set<number>();
   for (const struct of decoded.structs) {
+    // Past 2^53 a number no longer holds every integer: clocks there name other clocks than the
+    // sender meant, and splitting a struct at one made Yjs throw (a garbage struct of 2^53 - 4
+    // clocks costs one struct, and lets the next struct of its client start there).
+    if (!Number.isSafeInteger(struct.id.client) || !Number.isSafeInteger(struct.id.clock + struct.length)) {
+      throw new QuireError('invalid-update', 'The update has a Yjs client id or clock beyond 2^53 - 1.');
+    }
     clients.add(struct.id.client);
     if (struct instanceof Y.Skip) continue;
     // Yjs never writes an empty struct (an insert of nothing is no change), and applying one can
