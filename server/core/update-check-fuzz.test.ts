@@ -1,7 +1,8 @@
 /**
  * A differential fuzz of the update check: crafted changes (items with origins, right origins,
  * parents and keys picked among what the document holds and what the change itself makes, in one
- * to three sections) are checked against a document honest editors built, and every change the
+ * to three sections; garbage structs and deleted content among them; deletions of held and new
+ * clocks a third of the time) are checked against a document honest editors built, and every change the
  * check accepts is applied as the room would: the server's document, a reader that gets what the
  * server relays, and a document loaded from the server's encoding must then agree, in their Yjs
  * snapshots and in what they read. Yjs may not throw on an accepted change (that costs the room a
@@ -24,7 +25,7 @@ import { FRAGMENT_NAME } from '../../document/fragment.js';
 import { schema } from '../../document/schema.js';
 import { documentShape } from '../../document/shape.js';
 import { QuireError } from '../../shared/errors.js';
-import { craftedItems, type CraftedItem } from '../../test/support/crafted-updates.js';
+import { craftedItems, craftedLength, type CraftedItem } from '../../test/support/crafted-updates.js';
 import { int, pick, testSeed, withSeed, type Rng } from '../../test/support/seeded.js';
 import { checkPlacedAsSent, MisplacedItemError } from './placed-as-sent.js';
 import { checkUpdate } from './update-check.js';
@@ -74,18 +75,32 @@ function craftedChange(doc: Y.Doc, rng: Rng): Uint8Array {
     const client = pick(rng, [1, 7, 8, 9, 100 + int(rng, 3)]);
     const clock = rng() < 0.7 ? Y.getState(doc.store, client) : int(rng, Y.getState(doc.store, client) + 3);
     const items: CraftedItem[] = [];
+    let next = clock;
     for (let i = 0, n = 1 + int(rng, 4); i < n; i++) {
       const ref = (): [number, number] => (made.length > 0 && rng() < 0.5 ? pick(rng, made) : pick(rng, held));
-      const text = rng() < 0.7 ? pick(rng, ['x', 'yz', 'hello']) : undefined;
+      const kind = rng();
       let item: CraftedItem;
-      do item = craftedPlace(rng, ref);
-      while (namesOnlyItsOwn(item, client));
-      items.push(text === undefined ? { ...item, value: int(rng, 10) } : { ...item, text });
-      made.push([client, clock + items.length - 1]);
+      if (kind < 0.08) item = { garbage: 1 + int(rng, 3) };
+      else {
+        do item = craftedPlace(rng, ref);
+        while (namesOnlyItsOwn(item, client));
+        item = kind < 0.15 ? { ...item, deleted: 1 + int(rng, 3) } : kind < 0.7 ? { ...item, text: pick(rng, ['x', 'yz', 'hello']) } : { ...item, value: int(rng, 10) };
+      }
+      items.push(item);
+      for (let c = 0; c < craftedLength(item); c++) made.push([client, next + c]);
+      next += craftedLength(item);
     }
     sections.push({ client, clock, items });
   }
-  return craftedItems(sections);
+  // Deletions, a third of the time: of what the document holds or the change makes.
+  const deletions: Array<[number, number, number]> = [];
+  if (rng() < 0.33) {
+    for (let d = 0, n = 1 + int(rng, 3); d < n; d++) {
+      const [client, clock] = made.length > 0 && rng() < 0.3 ? pick(rng, made) : pick(rng, held);
+      deletions.push([client, clock, 1 + int(rng, 3)]);
+    }
+  }
+  return craftedItems(sections, deletions);
 }
 
 /** Where a crafted item goes: after and/or before items, or into a parent (and key). */

@@ -135,6 +135,7 @@ export function deleteSetUpdate(client: number, ranges: ReadonlyArray<readonly [
 
 const HAS_PARENT_SUB = 0x20;
 const CONTENT_ANY = 8;
+const CONTENT_DELETED = 1;
 
 /** One client's run of structs in an update: its id, the clock of its first struct, and the structs. */
 interface ClientRun {
@@ -241,15 +242,26 @@ export interface CraftedItem {
   readonly sub?: string;
   readonly text?: string;
   readonly value?: unknown;
+  /** Deleted content of this length (what Yjs writes for a deleted item's content). */
+  readonly deleted?: number;
   /** A garbage struct (what Yjs writes for content it collected) of this length instead of an item. */
   readonly garbage?: number;
 }
 
+/** The length of clocks a crafted item takes. */
+export function craftedLength(item: CraftedItem): number {
+  return item.garbage ?? item.deleted ?? item.text?.length ?? 1;
+}
+
 /**
  * Items written as given, one section per entry of `sections` (two sections may name one client,
- * which Yjs's own encoder never does), and an empty delete set.
+ * which Yjs's own encoder never does), and a delete set of `deletions` (client, clock, length),
+ * written in the order given, grouped by client.
  */
-export function craftedItems(sections: ReadonlyArray<{ readonly client: number; readonly clock: number; readonly items: readonly CraftedItem[] }>): Uint8Array {
+export function craftedItems(
+  sections: ReadonlyArray<{ readonly client: number; readonly clock: number; readonly items: readonly CraftedItem[] }>,
+  deletions: ReadonlyArray<readonly [client: number, clock: number, len: number]> = [],
+): Uint8Array {
   const encoder = encoding.createEncoder();
   encoding.writeVarUint(encoder, sections.length);
   for (const { client, clock, items } of sections) {
@@ -262,7 +274,7 @@ export function craftedItems(sections: ReadonlyArray<{ readonly client: number; 
         encoding.writeVarUint(encoder, item.garbage);
         continue;
       }
-      const content = item.text !== undefined ? CONTENT_STRING : CONTENT_ANY;
+      const content = item.text !== undefined ? CONTENT_STRING : item.deleted !== undefined ? CONTENT_DELETED : CONTENT_ANY;
       const placedBy = item.origin === undefined && item.rightOrigin === undefined;
       encoding.writeUint8(
         encoder,
@@ -284,11 +296,27 @@ export function craftedItems(sections: ReadonlyArray<{ readonly client: number; 
         if (item.sub !== undefined) encoding.writeVarString(encoder, item.sub);
       }
       if (item.text !== undefined) encoding.writeVarString(encoder, item.text);
+      else if (item.deleted !== undefined) encoding.writeVarUint(encoder, item.deleted);
       else {
         encoding.writeVarUint(encoder, 1);
         encoding.writeAny(encoder, item.value as Parameters<typeof encoding.writeAny>[1]);
       }
     }
   }
-  return finish(encoder);
+  const byClient = new Map<number, Array<readonly [number, number]>>();
+  for (const [client, clock, len] of deletions) {
+    const ranges = byClient.get(client) ?? [];
+    byClient.set(client, ranges);
+    ranges.push([clock, len]);
+  }
+  encoding.writeVarUint(encoder, byClient.size);
+  for (const [client, ranges] of byClient) {
+    encoding.writeVarUint(encoder, client);
+    encoding.writeVarUint(encoder, ranges.length);
+    for (const [clock, len] of ranges) {
+      encoding.writeVarUint(encoder, clock);
+      encoding.writeVarUint(encoder, len);
+    }
+  }
+  return encoding.toUint8Array(encoder);
 }
