@@ -78,11 +78,14 @@ const MAX_THROTTLED_PER_SECOND = 200;
 const HOLD_OFF_MS = 60_000;
 
 /**
- * How long a change that broke a room (ChangeBrokeRoom) is held against its sender's network: a
- * second one from it within this time holds the network off as for the deadline. The first is
- * let go, since honest undo can meet a Yjs bug (see the README's Known limits).
+ * Changes that broke a room (ChangeBrokeRoom: every member of it went through a resync) are held
+ * against their sender's network. The first is let go, since honest undo can meet a Yjs bug (see
+ * the README's Known limits); one more while the last is remembered holds the network off, for
+ * HOLD_OFF_MS the first time and twice as long each time after, up to BROKE_ROOM_MAX_HOLD_OFF_MS.
+ * A network's record is forgotten BROKE_ROOM_MEMORY_MS after its last hold-off ends.
  */
 const BROKE_ROOM_MEMORY_MS = 10 * 60_000;
+const BROKE_ROOM_MAX_HOLD_OFF_MS = 30 * 60_000;
 
 interface ConnectionState {
   readonly members: Map<string, Member>;
@@ -102,8 +105,8 @@ export class Collaboration {
   private readonly connections = new Map<Connection, ConnectionState>();
   /** Networks (see network-key.ts) whose changes are refused until then (ms), after one outlived its deadline. */
   private readonly heldOffUntil = new Map<string, number>();
-  /** Networks whose change last broke a room, and when (ms), for BROKE_ROOM_MEMORY_MS. */
-  private readonly brokeRoomAt = new Map<string, number>();
+  /** Networks whose changes broke rooms: until when (ms) that is remembered, and the last hold-off it earned. */
+  private readonly roomBreakers = new Map<string, { remembered: number; holdOffMs: number }>();
 
   /** Memberships through links that expire: ended when they do, open or not. */
   private readonly expiries: ExpiryWatch<Member>;
@@ -233,27 +236,29 @@ export class Collaboration {
   /**
    * A change that outlived its integration deadline was crafted to cost far more than it pays for
    * (see integrate-deadline.ts): the changes of its sender's network (its IPv4 address, or its
-   * IPv6 /64, whose addresses one sender may all use) are refused for HOLD_OFF_MS, whatever
-   * connection they come on, and this connection is closed once the refusal has gone out.
+   * IPv6 /64, whose addresses one sender may all use) are refused for `ms` (HOLD_OFF_MS, or what
+   * breaking rooms earned: see roomBreakHoldOff), whatever connection they come on, and this
+   * connection is closed once the refusal has gone out.
    */
-  private holdOff(connection: Connection): void {
+  private holdOff(connection: Connection, ms = HOLD_OFF_MS): void {
     const now = this.now();
     for (const [network, until] of this.heldOffUntil) if (until <= now) this.heldOffUntil.delete(network);
-    this.heldOffUntil.set(networkKey(connection.remoteAddress), now + HOLD_OFF_MS);
+    this.heldOffUntil.set(networkKey(connection.remoteAddress), now + ms);
     setImmediate(() => connection.close());
   }
 
   /**
-   * Notes that a change from the connection's network broke a room (every member of it went
-   * through a resync); answers whether one from that network had within BROKE_ROOM_MEMORY_MS.
+   * Notes that a change from the connection's network broke a room; answers how long the network
+   * is to be held off for it (0: the first while none is remembered). See BROKE_ROOM_MEMORY_MS.
    */
-  private brokeRoomBefore(connection: Connection): boolean {
+  private roomBreakHoldOff(connection: Connection): number {
     const now = this.now();
-    for (const [network, at] of this.brokeRoomAt) if (at + BROKE_ROOM_MEMORY_MS <= now) this.brokeRoomAt.delete(network);
+    for (const [network, record] of this.roomBreakers) if (record.remembered <= now) this.roomBreakers.delete(network);
     const network = networkKey(connection.remoteAddress);
-    const before = this.brokeRoomAt.has(network);
-    this.brokeRoomAt.set(network, now);
-    return before;
+    const last = this.roomBreakers.get(network);
+    const holdOffMs = last === undefined ? 0 : Math.min(BROKE_ROOM_MAX_HOLD_OFF_MS, last.holdOffMs === 0 ? HOLD_OFF_MS : 2 * last.holdOffMs);
+    this.roomBreakers.set(network, { remembered: now + holdOffMs + BROKE_ROOM_MEMORY_MS, holdOffMs });
+    return holdOffMs;
   }
 
   private heldOff(address: string): boolean {
@@ -294,12 +299,16 @@ export class Collaboration {
         return { ok: true };
       }
       if (this.heldOff(connection.remoteAddress)) {
-        throw new QuireError('rate-limited', 'A change from this network took too long to apply; changes from it are refused for a while.');
+        throw new QuireError('rate-limited', 'A change from this network took too long to apply, or could not be applied; changes from it are refused for a while.');
       }
       try {
         await room.applyClientChange(member, decoded.payload, decoded.type === SYNC_STEP2 ? 'step2' : 'update', state.structs);
       } catch (error) {
-        if (error instanceof TooSlowToApply || (error instanceof ChangeBrokeRoom && this.brokeRoomBefore(connection))) this.holdOff(connection);
+        if (error instanceof TooSlowToApply) this.holdOff(connection);
+        else if (error instanceof ChangeBrokeRoom) {
+          const holdOffMs = this.roomBreakHoldOff(connection);
+          if (holdOffMs > 0) this.holdOff(connection, holdOffMs);
+        }
         throw error;
       }
       this.options.observer.changeAccepted({ docName: room.docName, bytes: decoded.payload.length });
