@@ -13,6 +13,7 @@ import { QuireError } from '../../shared/errors.js';
 import { int, pick, withSeed, type Rng } from '../../test/support/seeded.js';
 import { craftedItems, deleteSetUpdate } from '../../test/support/crafted-updates.js';
 import { copyOf, syncInto } from '../../test/support/doc-state.js';
+import { replicaTurn } from '../../test/support/undo-mix.js';
 import { checkPlacedAsSent } from './placed-as-sent.js';
 import { checkUpdate, leastStructs, MAX_VALUE_RUN, MAX_WRITERS_PER_UPDATE } from './update-check.js';
 
@@ -115,18 +116,11 @@ function honestRounds(rng: Rng, rounds: number): void {
     for (let step = 0; step < 150; step++) {
       const replica = pick(rng, replicas);
       const before = Y.encodeStateVector(server);
-      const updates: Uint8Array[] = [];
-      const collect = (update: Uint8Array): void => void updates.push(update);
-      replica.on('update', collect);
-      const how = rng();
-      if (how < 0.1) undoers.get(replica)!.undo();
-      else if (how < 0.15) undoers.get(replica)!.redo();
-      else honestEdit(replica, rng);
-      replica.off('update', collect);
+      const { updates, undid } = replicaTurn(replica, undoers.get(replica)!, rng, { undo: 0.1, redo: 0.05 }, () => honestEdit(replica, rng));
       // Sometimes the replica was offline: it sends everything the server lacks at once.
       const sent = rng() < 0.2 ? [Y.encodeStateAsUpdate(replica, before)] : updates;
       for (const update of sent) {
-        assert.equal(check(server, update), 'ok', `round ${round} step ${step}: an honest update was refused (${how < 0.15 ? 'undo or redo' : 'an edit'})`);
+        assert.equal(check(server, update), 'ok', `round ${round} step ${step}: an honest update was refused (${undid ? 'undo or redo' : 'an edit'})`);
         const clocks = new Map<number, number>();
         for (const struct of Y.decodeUpdate(update).structs) clocks.set(struct.id.client, Y.getState(server.store, struct.id.client));
         Y.applyUpdate(server, update);

@@ -123,14 +123,27 @@ export function conflictScan(typist: number, placer: number, run: number, placed
 export function deleteSetUpdate(client: number, ranges: ReadonlyArray<readonly [number, number]>): Uint8Array {
   const encoder = encoding.createEncoder();
   encoding.writeVarUint(encoder, 0);
-  encoding.writeVarUint(encoder, 1);
-  encoding.writeVarUint(encoder, client);
-  encoding.writeVarUint(encoder, ranges.length);
-  for (const [clock, len] of ranges) {
-    encoding.writeVarUint(encoder, clock);
-    encoding.writeVarUint(encoder, len);
-  }
+  writeDeleteSet(encoder, ranges.map(([clock, len]) => [client, clock, len] as const));
   return encoding.toUint8Array(encoder);
+}
+
+/** A delete set of (client, clock, length) ranges, written in the order given, grouped by client. */
+function writeDeleteSet(encoder: encoding.Encoder, deletions: ReadonlyArray<readonly [client: number, clock: number, len: number]>): void {
+  const byClient = new Map<number, Array<readonly [number, number]>>();
+  for (const [client, clock, len] of deletions) {
+    const ranges = byClient.get(client) ?? [];
+    byClient.set(client, ranges);
+    ranges.push([clock, len]);
+  }
+  encoding.writeVarUint(encoder, byClient.size);
+  for (const [client, ranges] of byClient) {
+    encoding.writeVarUint(encoder, client);
+    encoding.writeVarUint(encoder, ranges.length);
+    for (const [clock, len] of ranges) {
+      encoding.writeVarUint(encoder, clock);
+      encoding.writeVarUint(encoder, len);
+    }
+  }
 }
 
 const HAS_PARENT_SUB = 0x20;
@@ -303,20 +316,6 @@ export function craftedItems(
       }
     }
   }
-  const byClient = new Map<number, Array<readonly [number, number]>>();
-  for (const [client, clock, len] of deletions) {
-    const ranges = byClient.get(client) ?? [];
-    byClient.set(client, ranges);
-    ranges.push([clock, len]);
-  }
-  encoding.writeVarUint(encoder, byClient.size);
-  for (const [client, ranges] of byClient) {
-    encoding.writeVarUint(encoder, client);
-    encoding.writeVarUint(encoder, ranges.length);
-    for (const [clock, len] of ranges) {
-      encoding.writeVarUint(encoder, clock);
-      encoding.writeVarUint(encoder, len);
-    }
-  }
+  writeDeleteSet(encoder, deletions);
   return encoding.toUint8Array(encoder);
 }

@@ -69,6 +69,25 @@ function oneEdit(Ym: typeof Y, doc: Y.Doc, rng: Rng): void {
   else text.format(int(rng, length), 1 + int(rng, 3), pick(rng, [{ em: true }, { strong: null }]));
 }
 
+/**
+ * One turn of a replica: an undo (with probability `shares.undo`), a redo (`shares.redo`) or
+ * `edit`. Answers the updates the turn made and whether it was an undo or redo.
+ */
+export function replicaTurn(replica: Y.Doc, undoer: Y.UndoManager, rng: Rng, shares: { readonly undo: number; readonly redo: number }, edit: () => void): { updates: Uint8Array[]; undid: boolean } {
+  const updates: Uint8Array[] = [];
+  const collect = (update: Uint8Array): void => void updates.push(update);
+  replica.on('update', collect);
+  const how = rng();
+  try {
+    if (how < shares.undo) undoer.undo();
+    else if (how < shares.undo + shares.redo) undoer.redo();
+    else edit();
+  } finally {
+    replica.off('update', collect);
+  }
+  return { updates, undid: how < shares.undo + shares.redo };
+}
+
 const reads = (doc: Y.Doc): string => doc.getXmlFragment(FRAGMENT_NAME).toString();
 const snapshotHex = (Ym: typeof Y, doc: Y.Doc): string => Buffer.from(Ym.encodeSnapshot(Ym.snapshot(doc))).toString('hex');
 
@@ -89,14 +108,7 @@ export function undoMix(Ym: typeof Y, seed: number, steps = 250, untilDiverged =
   for (let step = 0; step < steps && !(untilDiverged && diverged > 0); step++) {
     const replica = pick(rng, replicas);
     const before = Y.encodeStateVector(server);
-    const updates: Uint8Array[] = [];
-    const collect = (update: Uint8Array): void => void updates.push(update);
-    replica.on('update', collect);
-    const how = rng();
-    if (how < 0.25) undoers.get(replica)!.undo();
-    else if (how < 0.45) undoers.get(replica)!.redo();
-    else oneEdit(Ym, replica, rng);
-    replica.off('update', collect);
+    const { updates } = replicaTurn(replica, undoers.get(replica)!, rng, { undo: 0.25, redo: 0.2 }, () => oneEdit(Ym, replica, rng));
     const sent = rng() < 0.2 ? [Ym.encodeStateAsUpdate(replica, before)] : updates;
     for (const update of sent) {
       changes++;
