@@ -502,7 +502,7 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
   }
 
   private onUpdatesSaved(seqs: number[], reply: SaveReply): void {
-    if (this.destroyed || this.stoppedByDeletion(reply)) return;
+    if (this.destroyed || this.stoppedForGood(reply)) return;
     if (reply.ok) {
       this.ledger.acknowledge(seqs);
       this.resendAttempts = 0;
@@ -527,7 +527,7 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
   }
 
   private onStep2Saved(seq: number, reply: SaveReply): void {
-    if (this.destroyed || this.stoppedByDeletion(reply)) return;
+    if (this.destroyed || this.stoppedForGood(reply)) return;
     if (reply.ok) {
       this.ledger.acknowledgeUpTo(seq);
     } else {
@@ -662,8 +662,14 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
    * A change refused because the document was deleted: nothing will ever be saved again, so the
    * provider stops (the page clears its offline copy when it hears the error).
    */
-  private stoppedByDeletion(reply: SaveReply): boolean {
-    if (reply.ok || reply.error.code !== 'doc-deleted') return false;
+  /**
+   * Refusals after which this provider stops for good: the document was deleted, or a change of
+   * this copy could not be applied (`change-not-applied`: its copy no longer fits the server's,
+   * and every handshake would carry the change again, each sending the document's members
+   * through a resync). The page then drops its copy and offers the server's.
+   */
+  private stoppedForGood(reply: SaveReply): boolean {
+    if (reply.ok || (reply.error.code !== 'doc-deleted' && reply.error.code !== 'change-not-applied')) return false;
     this.reportError(reply.error);
     this.stopForGood();
     return true;

@@ -7,7 +7,11 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
+import * as Y from 'yjs';
 import { newDocId, newViewToken } from '../shared/doc-id.js';
+import { encodeUpdateMessage } from '../shared/protocol.js';
+import { craftedItems } from '../test/support/crafted-updates.js';
+import { MirrorDoc, RawClient } from '../test/support/raw-client.js';
 import { createDoc, deleteDocAsAdmin, regenerateViewLink } from '../test/support/e2e/api.js';
 import { createPerson, PAGE_TIMEOUT_MS, waitForText, type Person } from '../test/support/e2e/editor-page.js';
 import { refuseJoins } from '../test/support/e2e/join-refusal.js';
@@ -118,6 +122,64 @@ describe('refused pages', () => {
       await alice.page.locator('#refusal').waitFor({ timeout: PAGE_TIMEOUT_MS });
       await alice.page.waitForTimeout(500);
       assert.deepEqual((await sightings(alice.page)).texts, [], 'the reloaded page showed the deleted document');
+    });
+  });
+
+  it("a page whose copy holds a change the server cannot apply is told so once, drops its copy, and a reload opens the server's", { timeout: 60_000 }, async () => {
+    const { server } = e2e();
+    await runScenario(e2e(), async (scenario) => {
+      const doc = await createDoc(server.url, 'What the server holds.\n');
+      // A text of someone else's beside the editor's, to place the change against.
+      const notes = new Y.Doc();
+      notes.clientID = 31_000;
+      notes.getText('notes').insert(0, 'notes');
+      const other = await RawClient.connect(server.url);
+      try {
+        assert.deepEqual(await other.join(doc.id), { ok: true, role: 'edit' });
+        assert.deepEqual(await other.sync(doc.id, encodeUpdateMessage(Y.encodeStateAsUpdate(notes))), { ok: true });
+      } finally {
+        await other.close();
+      }
+      const alice = await scenario.open(doc.editPath, 'Alice');
+      await waitForText([alice.page], 'What the server holds.');
+      const dbName = await alice.page.evaluate(() => `quire:${(window as unknown as { quire: { docName: string } }).quire.docName}`);
+      // Away from the editor, the browser's copy is given a change its sender could not have typed
+      // ("hello" at the start of that text, before its last character: what a copy that met Yjs's
+      // undo fault can hold), as an offline copy would hold it.
+      await alice.page.goto(scenario.url('/'), { timeout: PAGE_TIMEOUT_MS });
+      const change = Array.from(craftedItems([{ client: 31_900, clock: 0, items: [{ rightOrigin: [31_000, 4], text: 'hello' }] }]));
+      await alice.page.evaluate(async ({ name, bytes }) => {
+        const db = await new Promise<IDBDatabase>((resolve, reject) => {
+          const request = indexedDB.open(name);
+          request.onsuccess = () => resolve(request.result);
+          request.onerror = () => reject(request.error);
+        });
+        await new Promise<void>((resolve, reject) => {
+          const transaction = db.transaction(['updates'], 'readwrite');
+          transaction.objectStore('updates').add(Uint8Array.from(bytes));
+          transaction.oncomplete = () => resolve();
+          transaction.onerror = () => reject(transaction.error);
+        });
+        db.close();
+      }, { name: dbName, bytes: change });
+      await alice.page.goto(scenario.url(doc.editPath), { timeout: PAGE_TIMEOUT_MS });
+      assert.equal(await refusalTitle(alice.page), 'This page could not save its copy');
+      await assertRefusalPage(alice.page);
+      await waitFor("the page's copy to be deleted", async () => !(await databases(alice.page)).includes(dbName), { timeoutMs: PAGE_TIMEOUT_MS });
+      // A reload opens the document as the server holds it: without the change, and editable.
+      await alice.page.reload({ timeout: PAGE_TIMEOUT_MS });
+      await waitForText([alice.page], 'What the server holds.');
+      assert.equal(await alice.page.locator('#refusal').isVisible(), false);
+      const reader = await RawClient.connect(server.url);
+      try {
+        assert.deepEqual(await reader.join(doc.id), { ok: true, role: 'edit' });
+        const mirror = new MirrorDoc(reader, doc.id);
+        await mirror.syncFromServer();
+        assert.equal(mirror.text('notes'), 'notes', 'the change reached the document');
+        mirror.destroy();
+      } finally {
+        await reader.close();
+      }
     });
   });
 

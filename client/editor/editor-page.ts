@@ -32,7 +32,7 @@ import { createOnServer, forgetCreatedOffline, isCreatedOffline } from './offlin
 import { DB_PREFIX, evictStaleCopies, forgetCopy, noteCopyOpened } from './offline-copies.js';
 import { watchOfflineMerges } from './offline-merge-note.js';
 import { forgetDoc, rememberDoc } from './recent-docs.js';
-import { forgetsDocument, refusalFor, showRefusal, type RefusalReason } from './refusal.js';
+import { dropsLocalCopy, forgetsDocument, refusalFor, showRefusal, type RefusalReason } from './refusal.js';
 import { registerServiceWorker } from './service-worker-registration.js';
 import { ShareDialog } from './share-dialog.js';
 import { LinkManager } from './link-manager.js';
@@ -227,9 +227,11 @@ function start(route: PageRoute): void {
     // The text leaves the page, not only the screen.
     editorView.destroy();
     byId('editor').replaceChildren();
-    if (forgetsDocument(reason)) {
+    if (dropsLocalCopy(reason)) {
       void persistence.clearData();
       forgetCopy(storage, route.docName);
+    }
+    if (forgetsDocument(reason)) {
       if (route.kind === 'edit') forgetCreatedOffline(storage, route.docId);
       if (route.kind === 'edit') forgetDoc(storage, route.docId);
     }

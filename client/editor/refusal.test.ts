@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { forgetsDocument, refusalFor, refusalText } from './refusal.js';
+import { dropsLocalCopy, forgetsDocument, refusalFor, refusalText } from './refusal.js';
 
 describe('refusals', () => {
   it('turns the server\'s final join errors into pages, and leaves the others to the notice bar', () => {
@@ -10,6 +10,7 @@ describe('refusals', () => {
     assert.equal(refusalFor('doc-deleted'), 'doc-deleted');
     assert.equal(refusalFor('forbidden'), 'forbidden');
     assert.equal(refusalFor('invalid-doc-name'), 'invalid');
+    assert.equal(refusalFor('change-not-applied'), 'copy-unsaveable');
     for (const code of ['rate-limited', 'read-only', 'doc-too-large', 'server-shutdown', 'anything']) assert.equal(refusalFor(code), null, code);
   });
 
@@ -20,6 +21,14 @@ describe('refusals', () => {
     );
   });
 
+  it("drops the browser's own copy, but keeps the document among the person's, when the copy no longer fits the server's", () => {
+    assert.equal(forgetsDocument('copy-unsaveable'), false);
+    assert.deepEqual(
+      (['not-found', 'link-revoked', 'link-expired', 'doc-deleted', 'forbidden', 'invalid', 'copy-unsaveable'] as const).filter(dropsLocalCopy),
+      ['not-found', 'link-revoked', 'link-expired', 'doc-deleted', 'copy-unsaveable'],
+    );
+  });
+
   it('says what happened in a sentence, under the titles people see', () => {
     assert.equal(refusalText('not-found').title, 'No document here');
     assert.equal(refusalText('link-revoked').title, 'This link was revoked');
@@ -27,7 +36,8 @@ describe('refusals', () => {
     assert.equal(refusalText('doc-deleted').title, 'This document was deleted');
     assert.equal(refusalText('forbidden').title, 'You do not have access');
     assert.equal(refusalText('invalid').title, 'This is not a document link');
-    for (const reason of ['not-found', 'link-revoked', 'link-expired', 'doc-deleted', 'forbidden', 'invalid'] as const) {
+    assert.equal(refusalText('copy-unsaveable').title, 'This page could not save its copy');
+    for (const reason of ['not-found', 'link-revoked', 'link-expired', 'doc-deleted', 'forbidden', 'invalid', 'copy-unsaveable'] as const) {
       assert.match(refusalText(reason).text, /^[A-Z].{30,}\.$/);
     }
   });

@@ -7,7 +7,7 @@
 import { byId } from './dom.js';
 
 /** Why a page cannot show its document. */
-export type RefusalReason = 'invalid' | 'not-found' | 'link-revoked' | 'link-expired' | 'doc-deleted' | 'forbidden';
+export type RefusalReason = 'invalid' | 'not-found' | 'link-revoked' | 'link-expired' | 'doc-deleted' | 'forbidden' | 'copy-unsaveable';
 
 interface RefusalText {
   readonly title: string;
@@ -39,6 +39,10 @@ const TEXTS: Record<RefusalReason, RefusalText> = {
     title: 'You do not have access',
     text: 'This server does not let you open this document. If you think you should have access, ask whoever shared the link with you.',
   },
+  'copy-unsaveable': {
+    title: 'This page could not save its copy',
+    text: 'The server could not take a change made on this page: this copy of the document no longer fits the one on the server (a rare fault of undo can cause this). The document on the server is safe, and this browser has dropped its own copy. Reload the page to go on from the server’s version; what was typed here since the last “All changes saved” is lost.',
+  },
 };
 
 /** The refusal a server error code stands for, or null when the page can go on. */
@@ -52,6 +56,8 @@ export function refusalFor(code: string): RefusalReason | null {
     case 'doc-deleted':
     case 'forbidden':
       return code;
+    case 'change-not-applied':
+      return 'copy-unsaveable';
     default:
       return null;
   }
@@ -63,6 +69,15 @@ export function refusalFor(code: string): RefusalReason | null {
  */
 export function forgetsDocument(reason: RefusalReason): boolean {
   return reason === 'not-found' || reason === 'link-revoked' || reason === 'link-expired' || reason === 'doc-deleted';
+}
+
+/**
+ * Whether this browser should throw away its own copy of the document: when it forgets the
+ * document, and when its copy no longer fits the server's (it would send the change the server
+ * could not apply again, from every page that loads it). The document stays among the person's.
+ */
+export function dropsLocalCopy(reason: RefusalReason): boolean {
+  return forgetsDocument(reason) || reason === 'copy-unsaveable';
 }
 
 /** The words of the page for `reason`. */

@@ -47,7 +47,7 @@ import type { UpdateWriter } from './update-writer.js';
  */
 export class ChangeBrokeRoom extends QuireError {
   constructor() {
-    super('invalid-update', 'The update could not be applied; the document is being reloaded from storage.');
+    super('change-not-applied', 'The change could not be applied as it was made, and was not saved; the document is being reloaded from storage. This copy of the document no longer fits the server\'s: load it again from the server.');
   }
 }
 

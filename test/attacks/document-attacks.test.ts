@@ -272,13 +272,13 @@ describe('attacks through the document', () => {
       // knew the characters before that one, so it was not typed there (placed-as-sent.ts).
       const misplaced = (client: number): Uint8Array => craftedItems([{ client, clock: 0, items: [{ rightOrigin: [31_000, 4], text: 'hello' }] }]);
       // The first is refused and the room rebuilt; its sender may go on (honest undo can meet a Yjs bug).
-      assert.equal(await refusal(first, target, misplaced(31_001)), 'invalid-update');
+      assert.equal(await refusal(first, target, misplaced(31_001)), 'change-not-applied');
       await counter.waitFor('the first resync', () => resyncs() === 1);
       assert.deepEqual(await counter.join(target), { ok: true, role: 'edit' });
       await first.waitFor('the sender to be sent away too', () => first.eventsSince(0, 'kicked').length === 1);
       assert.deepEqual(await first.join(target), { ok: true, role: 'edit' });
       // The second from that network: refused, the room rebuilt once more, the network held off.
-      assert.equal(await refusal(first, target, misplaced(31_002)), 'invalid-update');
+      assert.equal(await refusal(first, target, misplaced(31_002)), 'change-not-applied');
       await first.waitFor("the server to close the sender's connection", () => !first.connected);
       await counter.waitFor('the second resync', () => resyncs() === 2);
       assert.deepEqual(await counter.join(target), { ok: true, role: 'edit' });

@@ -55,7 +55,7 @@ describe('seeded fuzz of bad input', () => {
           const input = batch[i]!;
           const code = refusalCode({ via: 'ack', reply }) ?? (JSON.stringify(reply) === '{"ok":true}' ? 'ok' : `malformed reply ${JSON.stringify(reply)}`);
           tally.set(code, (tally.get(code) ?? 0) + 1);
-          const expected = input.bytes.length > LIMITS.maxUpdateBytes ? ['update-too-large'] : ['ok', 'invalid-update', 'missing-dependencies', 'update-too-complex', 'invalid-document'];
+          const expected = input.bytes.length > LIMITS.maxUpdateBytes ? ['update-too-large'] : ['ok', 'invalid-update', 'change-not-applied', 'missing-dependencies', 'update-too-complex', 'invalid-document'];
           if (reset) expected.push('not-joined', 'resync');
           if (!expected.includes(code)) wrong.push(`${input.kind} ${hex(input.bytes)} → ${code}`);
         });
