@@ -110,6 +110,8 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
    */
   private step2LeftOut = false;
   private stopped = false;
+  /** The refusal that stopped this provider for good (doc-deleted, change-not-applied), until connect(). */
+  private refusedForGood: QuireErrorPayload | null = null;
   private destroyed = false;
   /** Sequence numbers of updates not yet sent on the current connection. */
   private unsent: number[] = [];
@@ -191,6 +193,7 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
    * one of them for good (the error says why).
    */
   whenSaved(): Promise<void> {
+    if (this.refusedForGood !== null) return Promise.reject(this.unsaveable(this.refusedForGood));
     const saved = this.ledger.whenSaved();
     this.scheduleVerify();
     return saved;
@@ -199,6 +202,7 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
   connect(): void {
     if (this.destroyed) throw new RangeError('This provider was destroyed; create a new one to connect again.');
     this.stopped = false;
+    this.refusedForGood = null;
     if (this.channel.connected) return;
     this.setStatus('connecting');
     this.channel.open();
@@ -666,13 +670,20 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
    * Refusals after which this provider stops for good: the document was deleted, or a change of
    * this copy could not be applied (`change-not-applied`: its copy no longer fits the server's,
    * and every handshake would carry the change again, each sending the document's members
-   * through a resync). The page then drops its copy and offers the server's.
+   * through a resync). The page then empties its copy and offers the server's. Whoever waits for
+   * the copy to be saved learns that it never will be (until connect() is called again).
    */
   private stoppedForGood(reply: SaveReply): boolean {
     if (reply.ok || (reply.error.code !== 'doc-deleted' && reply.error.code !== 'change-not-applied')) return false;
     this.reportError(reply.error);
     this.stopForGood();
+    this.refusedForGood = reply.error;
+    this.ledger.rejectAll(this.unsaveable(reply.error));
     return true;
+  }
+
+  private unsaveable(error: QuireErrorPayload): Error {
+    return new Error(`The server refused this copy for good, so it will not be saved: ${error.message} (${error.code})`);
   }
 
   private stopForGood(): void {

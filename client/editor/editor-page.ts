@@ -29,10 +29,10 @@ import { KeptChanges } from './kept-changes.js';
 import { watchKeptChanges } from './kept-changes-watch.js';
 import { watchNetwork } from './network-watch.js';
 import { createOnServer, forgetCreatedOffline, isCreatedOffline } from './offline-created.js';
-import { DB_PREFIX, evictStaleCopies, forgetCopy, noteCopyOpened } from './offline-copies.js';
+import { DB_PREFIX, emptyCopy, evictStaleCopies, forgetCopy, noteCopyOpened } from './offline-copies.js';
 import { watchOfflineMerges } from './offline-merge-note.js';
 import { forgetDoc, rememberDoc } from './recent-docs.js';
-import { dropsLocalCopy, forgetsDocument, refusalFor, showRefusal, type RefusalReason } from './refusal.js';
+import { emptiesLocalCopy, forgetsDocument, refusalFor, showRefusal, type RefusalReason } from './refusal.js';
 import { registerServiceWorker } from './service-worker-registration.js';
 import { ShareDialog } from './share-dialog.js';
 import { LinkManager } from './link-manager.js';
@@ -227,14 +227,14 @@ function start(route: PageRoute): void {
     // The text leaves the page, not only the screen.
     editorView.destroy();
     byId('editor').replaceChildren();
-    if (dropsLocalCopy(reason)) {
+    if (forgetsDocument(reason)) {
       void persistence.clearData();
       forgetCopy(storage, route.docName);
-    }
-    if (forgetsDocument(reason)) {
       if (route.kind === 'edit') forgetCreatedOffline(storage, route.docId);
       if (route.kind === 'edit') forgetDoc(storage, route.docId);
     }
+    // This page's copy stops being stored first, so that nothing of it lands in the emptied copy.
+    if (emptiesLocalCopy(reason)) void persistence.destroy().then(() => emptyCopy(storage, route.docName));
     notice.clear();
     showRefusal(reason);
   };

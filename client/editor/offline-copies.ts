@@ -85,6 +85,33 @@ export async function listCopies(): Promise<string[]> {
   return databases.flatMap((db) => (db.name?.startsWith(DB_PREFIX) ? [db.name.slice(DB_PREFIX.length)] : []));
 }
 
+/**
+ * Empties the copy of `docName` (its stored updates) without deleting its database: other tabs of
+ * this browser may have it open, and y-indexeddb in a tab whose database was deleted under it
+ * throws on every change after, before the tab's provider sees the change. What those tabs store
+ * afterwards lands in the emptied copy. The copy's kept-changes count goes with it.
+ */
+export async function emptyCopy(storage: KeyValueStorage | null, docName: string): Promise<void> {
+  forgetKeptChanges(storage, docName);
+  if (typeof indexedDB === 'undefined') return;
+  const db = await new Promise<IDBDatabase | null>((resolve) => {
+    const request = indexedDB.open(DB_PREFIX + docName);
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = request.onblocked = () => resolve(null);
+  });
+  if (db === null) return;
+  try {
+    if (!db.objectStoreNames.contains('updates')) return;
+    await new Promise<void>((resolve) => {
+      const transaction = db.transaction(['updates'], 'readwrite');
+      transaction.objectStore('updates').clear();
+      transaction.oncomplete = transaction.onerror = transaction.onabort = () => resolve();
+    });
+  } finally {
+    db.close();
+  }
+}
+
 function deleteDatabase(name: string): Promise<void> {
   return new Promise((resolve) => {
     const request = indexedDB.deleteDatabase(name);

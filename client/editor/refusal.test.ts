@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { dropsLocalCopy, forgetsDocument, refusalFor, refusalText } from './refusal.js';
+import { emptiesLocalCopy, forgetsDocument, refusalFor, refusalText } from './refusal.js';
 
 describe('refusals', () => {
   it('turns the server\'s final join errors into pages, and leaves the others to the notice bar', () => {
@@ -21,11 +21,11 @@ describe('refusals', () => {
     );
   });
 
-  it("drops the browser's own copy, but keeps the document among the person's, when the copy no longer fits the server's", () => {
+  it("empties the browser's copy, but keeps the document among the person's, when the copy no longer fits the server's", () => {
     assert.equal(forgetsDocument('copy-unsaveable'), false);
     assert.deepEqual(
-      (['not-found', 'link-revoked', 'link-expired', 'doc-deleted', 'forbidden', 'invalid', 'copy-unsaveable'] as const).filter(dropsLocalCopy),
-      ['not-found', 'link-revoked', 'link-expired', 'doc-deleted', 'copy-unsaveable'],
+      (['not-found', 'link-revoked', 'link-expired', 'doc-deleted', 'forbidden', 'invalid', 'copy-unsaveable'] as const).filter(emptiesLocalCopy),
+      ['copy-unsaveable'],
     );
   });
 

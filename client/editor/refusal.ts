@@ -72,12 +72,12 @@ export function forgetsDocument(reason: RefusalReason): boolean {
 }
 
 /**
- * Whether this browser should throw away its own copy of the document: when it forgets the
- * document, and when its copy no longer fits the server's (it would send the change the server
- * could not apply again, from every page that loads it). The document stays among the person's.
+ * Whether this browser should empty its copy of the document while keeping the document among
+ * the person's: its copy no longer fits the server's, and would send the change the server could
+ * not apply again from every page that loads it.
  */
-export function dropsLocalCopy(reason: RefusalReason): boolean {
-  return forgetsDocument(reason) || reason === 'copy-unsaveable';
+export function emptiesLocalCopy(reason: RefusalReason): boolean {
+  return reason === 'copy-unsaveable';
 }
 
 /** The words of the page for `reason`. */

@@ -89,7 +89,10 @@ describe('changes that break a room', () => {
       // What a copy that met Yjs's undo fault would hold: a change the server cannot apply as made
       // (here crafted, under a Yjs client id of the page's own).
       Y.applyUpdate(page.doc, misplaced(31_900));
+      const saving = page.whenSaved();
       await counter.waitFor('the resync', () => resyncs() === 1);
+      await assert.rejects(saving, /refused this copy for good/, 'whoever waited for it to be saved is told it will not be');
+      await assert.rejects(page.whenSaved(), /refused this copy for good/);
       await waitFor('the page to be told', () => errors.includes('change-not-applied'), 5000);
       // It does not join again: its handshake would carry the change again.
       await sleep(1500);
