@@ -663,10 +663,6 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
   }
 
   /**
-   * A change refused because the document was deleted: nothing will ever be saved again, so the
-   * provider stops (the page clears its offline copy when it hears the error).
-   */
-  /**
    * Refusals after which this provider stops for good: the document was deleted, or a change of
    * this copy could not be applied (`change-not-applied`: its copy no longer fits the server's,
    * and every handshake would carry the change again, each sending the document's members
