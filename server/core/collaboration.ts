@@ -10,12 +10,11 @@ import { SYNC_STEP1, SYNC_STEP2, decodeSyncMessage } from '../../shared/protocol
 import type { Access } from './access.js';
 import { docTag, linkTag, viewTokenTag, type Connection } from './connection.js';
 import { ExpiryWatch } from './expiry-watch.js';
-import { TooSlowToApply } from './integrate-deadline.js';
 import { stampName } from './stamped-presence.js';
 import type { QuireObserver } from './hooks.js';
 import { createHash } from 'node:crypto';
 import { Member } from './member.js';
-import { networkKey } from './network-key.js';
+import { NetworkHoldOffs } from './network-hold-offs.js';
 import { ChangeBrokeRoom, type Room } from './room.js';
 import { TokenBucket } from './token-bucket.js';
 import type { RoomRegistry } from './room-registry.js';
@@ -74,19 +73,6 @@ const JOIN_COST = 20;
 /** Rate-limited refusals in one second after which a connection is closed. */
 const MAX_THROTTLED_PER_SECOND = 200;
 
-/** How long a network's changes are refused after one of them outlived its integration deadline. */
-const HOLD_OFF_MS = 60_000;
-
-/**
- * Changes that broke a room (ChangeBrokeRoom: every member of it went through a resync) are held
- * against their sender's network. The first is let go, since honest undo can meet a Yjs bug (see
- * the README's Known limits); one more while the last is remembered holds the network off, for
- * HOLD_OFF_MS the first time and twice as long each time after, up to BROKE_ROOM_MAX_HOLD_OFF_MS.
- * A network's record is forgotten BROKE_ROOM_MEMORY_MS after its last hold-off ends.
- */
-const BROKE_ROOM_MEMORY_MS = 10 * 60_000;
-const BROKE_ROOM_MAX_HOLD_OFF_MS = 30 * 60_000;
-
 interface ConnectionState {
   readonly members: Map<string, Member>;
   /** Joins in flight, by link, so a repeated join waits for the first. */
@@ -103,10 +89,8 @@ interface ConnectionState {
 export class Collaboration {
   private readonly options: CollaborationOptions;
   private readonly connections = new Map<Connection, ConnectionState>();
-  /** Networks (see network-key.ts) whose changes are refused until then (ms), after one outlived its deadline. */
-  private readonly heldOffUntil = new Map<string, number>();
-  /** Networks whose changes broke rooms: until when (ms) that is remembered, and the last hold-off it earned. */
-  private readonly roomBreakers = new Map<string, { remembered: number; holdOffMs: number }>();
+  /** Networks whose changes broke rooms, and which of them are held off for it. */
+  private readonly holdOffs: NetworkHoldOffs;
 
   /** Memberships through links that expire: ended when they do, open or not. */
   private readonly expiries: ExpiryWatch<Member>;
@@ -123,6 +107,7 @@ export class Collaboration {
     this.joinCost = Math.min(JOIN_COST, Math.max(1, Math.floor(burst / 10)));
     options.registry.onBroken((room) => this.sendAway(room));
     this.now = options.now ?? Date.now;
+    this.holdOffs = new NetworkHoldOffs(this.now);
     this.expiries = new ExpiryWatch(this.now, (member) => this.expire(member));
     this.joinTimeoutMs = options.joinTimeoutMs ?? 10_000;
     // A time to join is a duration: measured on the monotonic clock, not the (injectable) wall clock.
@@ -233,45 +218,6 @@ export class Collaboration {
     this.removeMember(state, member);
   }
 
-  /**
-   * A change that outlived its integration deadline was crafted to cost far more than it pays for
-   * (see integrate-deadline.ts): the changes of its sender's network (its IPv4 address, or its
-   * IPv6 /64, whose addresses one sender may all use) are refused for `ms` (HOLD_OFF_MS, or what
-   * breaking rooms earned: see roomBreakHoldOff), whatever connection they come on, and this
-   * connection is closed once the refusal has gone out.
-   */
-  private holdOff(connection: Connection, ms = HOLD_OFF_MS): void {
-    const now = this.now();
-    for (const [network, until] of this.heldOffUntil) if (until <= now) this.heldOffUntil.delete(network);
-    this.heldOffUntil.set(networkKey(connection.remoteAddress), now + ms);
-    setImmediate(() => connection.close());
-  }
-
-  /**
-   * Notes that a change from the connection's network broke a room; answers how long the network
-   * is to be held off for it (0: the first while none is remembered). See BROKE_ROOM_MEMORY_MS.
-   */
-  private roomBreakHoldOff(connection: Connection): number {
-    const now = this.now();
-    for (const [network, record] of this.roomBreakers) if (record.remembered <= now) this.roomBreakers.delete(network);
-    const network = networkKey(connection.remoteAddress);
-    const last = this.roomBreakers.get(network);
-    const holdOffMs = last === undefined ? 0 : Math.min(BROKE_ROOM_MAX_HOLD_OFF_MS, last.holdOffMs === 0 ? HOLD_OFF_MS : 2 * last.holdOffMs);
-    this.roomBreakers.set(network, { remembered: now + holdOffMs + BROKE_ROOM_MEMORY_MS, holdOffMs });
-    return holdOffMs;
-  }
-
-  private heldOff(address: string): boolean {
-    // Nearly always nobody is held off: then no address needs reading.
-    if (this.heldOffUntil.size === 0) return false;
-    const network = networkKey(address);
-    const until = this.heldOffUntil.get(network);
-    if (until === undefined) return false;
-    if (until > this.now()) return true;
-    this.heldOffUntil.delete(network);
-    return false;
-  }
-
   /** Handles a sync message; the returned promise resolves to the reply for its ack. */
   async sync(connection: Connection, link: unknown, message: Uint8Array | null): Promise<SaveReply> {
     try {
@@ -298,16 +244,15 @@ export class Collaboration {
         member.connection.sendSync(member.link, answer);
         return { ok: true };
       }
-      if (this.heldOff(connection.remoteAddress)) {
-        throw new QuireError('rate-limited', 'A change from this network took too long to apply, or could not be applied; changes from it are refused for a while.');
+      if (this.holdOffs.heldOff(connection.remoteAddress)) {
+        throw new QuireError('rate-limited', 'Changes from this network could not be applied; changes from it are refused for a while.');
       }
       try {
         await room.applyClientChange(member, decoded.payload, decoded.type === SYNC_STEP2 ? 'step2' : 'update', state.structs);
       } catch (error) {
-        if (error instanceof TooSlowToApply) this.holdOff(connection);
-        else if (error instanceof ChangeBrokeRoom) {
-          const holdOffMs = this.roomBreakHoldOff(connection);
-          if (holdOffMs > 0) this.holdOff(connection, holdOffMs);
+        // Once the refusal has gone out, a connection whose network is now held off is closed.
+        if (error instanceof ChangeBrokeRoom && this.holdOffs.brokeRoom(connection.remoteAddress, error.reason === 'misplaced') > 0) {
+          setImmediate(() => connection.close());
         }
         throw error;
       }

@@ -6,8 +6,9 @@
  * 17 s. The scan is inside Yjs, so it cannot be priced before applying without redoing Yjs's work;
  * instead every item's integration checks a deadline, and a change still integrating when its
  * time is up (wall time and the process's CPU time both) throws from inside `Y.applyUpdate`. The
- * room then treats it like any change Yjs throws on: nothing of it is relayed or stored, and the
- * room is rebuilt from storage.
+ * room then treats it like any change Yjs throws on: nothing of it is relayed or stored, the
+ * room is rebuilt from storage, and its sender is refused `change-not-applied` (ChangeBrokeRoom,
+ * room.ts), with its network held off at once (network-hold-offs.ts).
  *
  * The check wraps `Y.Item.prototype.integrate` and the `deleted` getter of items once per process
  * (the cleanups Yjs runs after a change loop over items outside `integrate`). Outside
@@ -15,20 +16,12 @@
  * nodes are never cut.
  */
 import * as Y from 'yjs';
-import { QuireError } from '../../shared/errors.js';
 
 /** Thrown from inside Yjs when a change's integration outlives its deadline. */
 export class IntegrateDeadlineError extends Error {
   constructor(readonly limitMs: number) {
     super(`Integrating the change took longer than ${limitMs} ms.`);
     this.name = 'IntegrateDeadlineError';
-  }
-}
-
-/** The refusal of a change that outlived its deadline: the server also holds its sender's address off for a while. */
-export class TooSlowToApply extends QuireError {
-  constructor() {
-    super('update-too-complex', 'The update took too long to apply and was not applied; the document is being reloaded from storage.');
   }
 }
 

@@ -35,19 +35,23 @@ import { MemberGroups } from './member-groups.js';
 import type { RoomBus } from './room-bus.js';
 import type { ClientIdOwners } from './client-ids.js';
 import type { StructLedger } from './struct-ledger.js';
-import { IntegrateDeadlineError, integrateLimitMs, TooSlowToApply, withIntegrateDeadline } from './integrate-deadline.js';
+import { IntegrateDeadlineError, integrateLimitMs, withIntegrateDeadline } from './integrate-deadline.js';
 import { checkPlacedAsSent } from './placed-as-sent.js';
 import { checkUpdate, leastStructs } from './update-check.js';
 import type { UpdateWriter } from './update-writer.js';
 
 /**
- * The refusal of a change Yjs threw on, or placed otherwise than its sender could have typed it
- * (placed-as-sent.ts): nothing of it was relayed or stored, and the room is being rebuilt, so its
- * members go through a resync.
+ * The refusal of a change that broke its room: Yjs threw on it, or placed it otherwise than its
+ * sender could have typed it (placed-as-sent.ts: `misplaced`, which honest undo can cause, see the
+ * README's Known limits), or it outlived its integration deadline (integrate-deadline.ts:
+ * `too-slow`, which only a crafted change does). Nothing of it was relayed or stored, and the
+ * room is being rebuilt, so its members go through a resync; the sender's copy of the document
+ * holds the change and no longer fits the server's.
  */
 export class ChangeBrokeRoom extends QuireError {
-  constructor() {
-    super('change-not-applied', 'The change could not be applied as it was made, and was not saved; the document is being reloaded from storage. This copy of the document no longer fits the server\'s: load it again from the server.');
+  constructor(readonly reason: 'misplaced' | 'too-slow') {
+    const what = reason === 'too-slow' ? 'took too long to apply' : 'could not be applied as it was made';
+    super('change-not-applied', `The change ${what} and was not saved; the document is being reloaded from storage. This copy of the document no longer fits the server's: load it again from the server.`);
   }
 }
 
@@ -312,9 +316,8 @@ export class Room {
       store.pendingStructs = pendingBefore.structs;
       store.pendingDs = pendingBefore.ds;
     }
-    // Crafted to make Yjs scan far more than it carries (see integrate-deadline.ts).
-    if (captured === null && outlivedDeadline) throw new TooSlowToApply();
-    if (captured === null) throw new ChangeBrokeRoom();
+    // Outliving the deadline: crafted to make Yjs scan far more than it carries (see integrate-deadline.ts).
+    if (captured === null) throw new ChangeBrokeRoom(outlivedDeadline ? 'too-slow' : 'misplaced');
     this.setStructCount(this.structCount + checked.cost);
     // A handshake may carry other clients' changes (relayed to the sender earlier): only a live
     // change says who introduced an id.
