@@ -31,14 +31,44 @@ async function refusalTitle(page: Page): Promise<string> {
   return ((await page.locator('#refusal-title').textContent()) ?? '').trim();
 }
 
-/** Checks the parts every refusal page has: a way home, no editor, no toolbar, no share button. */
-async function assertRefusalPage(page: Page): Promise<void> {
+/**
+ * Checks the parts every refusal page has: a way home, no editor, no toolbar, no share button; and
+ * a download of the page's copy only where the page lost its copy (`keepsCopy`), never where the
+ * document was taken away.
+ */
+async function assertRefusalPage(page: Page, keepsCopy = false): Promise<void> {
   assert.equal(await page.locator('#refusal-home').getAttribute('href'), '/');
   assert.equal(await page.locator('#refusal-home').isVisible(), true, 'the way home is visible');
+  assert.equal(await page.locator('#refusal-keep').isVisible(), keepsCopy, keepsCopy ? "no download of the page's copy" : "a download of the page's copy");
   for (const selector of ['#editor', '#toolbar', '#share-button']) {
     assert.equal(await page.locator(selector).isVisible(), false, `${selector} is visible on a refusal page`);
   }
   assert.match((await page.locator('#refusal-text').textContent()) ?? '', /\w{3,}/, 'the page explains what happened');
+}
+
+/**
+ * A change appending a paragraph holding `text` to the document as the server holds it now, made
+ * by Yjs client `client` and not sent.
+ */
+async function offlineParagraph(url: string, docId: string, client: number, text: string): Promise<Uint8Array> {
+  const reader = await RawClient.connect(url);
+  try {
+    assert.deepEqual(await reader.join(docId), { ok: true, role: 'edit' });
+    const mirror = new MirrorDoc(reader, docId);
+    await mirror.syncFromServer();
+    const local = new Y.Doc();
+    local.clientID = client;
+    Y.applyUpdate(local, Y.encodeStateAsUpdate(mirror.doc));
+    mirror.destroy();
+    const before = Y.encodeStateVector(local);
+    const paragraph = new Y.XmlElement('paragraph');
+    paragraph.insert(0, [new Y.XmlText(text)]);
+    const fragment = local.getXmlFragment('prosemirror');
+    fragment.insert(fragment.length, [paragraph]);
+    return Y.encodeStateAsUpdate(local, before);
+  } finally {
+    await reader.close();
+  }
 }
 
 /** Names of this origin's IndexedDB databases. */
@@ -142,12 +172,16 @@ describe('refused pages', () => {
       }
       const alice = await scenario.open(doc.editPath, 'Alice');
       await waitForText([alice.page], 'What the server holds.');
+      // A paragraph only the browser's copy holds, typed offline as it were: it goes out in the
+      // same handshake as the change, and is refused with it.
+      const offline = await offlineParagraph(server.url, doc.id, 31_901, 'Only in this browser.');
       const dbName = await alice.page.evaluate(() => `quire:${(window as unknown as { quire: { docName: string } }).quire.docName}`);
       // The browser's copy is given a change its sender could not have typed ("hello" at the start
       // of that text, before its last character: what a copy that met Yjs's undo fault can hold).
       // Alice's open tab does not read it; a second tab opening the document does.
       const change = Array.from(craftedItems([{ client: 31_900, clock: 0, items: [{ rightOrigin: [31_000, 4], text: 'hello' }] }]));
-      await alice.page.evaluate(async ({ name, bytes }) => {
+      const updates = [change, Array.from(offline)];
+      await alice.page.evaluate(async ({ name, updates }) => {
         const db = await new Promise<IDBDatabase>((resolve, reject) => {
           const request = indexedDB.open(name);
           request.onsuccess = () => resolve(request.result);
@@ -155,16 +189,22 @@ describe('refused pages', () => {
         });
         await new Promise<void>((resolve, reject) => {
           const transaction = db.transaction(['updates'], 'readwrite');
-          transaction.objectStore('updates').add(Uint8Array.from(bytes));
+          for (const bytes of updates) transaction.objectStore('updates').add(Uint8Array.from(bytes));
           transaction.oncomplete = () => resolve();
           transaction.onerror = () => reject(transaction.error);
         });
         db.close();
-      }, { name: dbName, bytes: change });
+      }, { name: dbName, updates });
       const second = await alice.context.newPage();
       await second.goto(scenario.url(doc.editPath), { timeout: PAGE_TIMEOUT_MS });
       assert.equal(await refusalTitle(second), 'This page could not save its copy');
-      await assertRefusalPage(second);
+      await assertRefusalPage(second, true);
+      // What the page held, the paragraph the server never took included, can be downloaded.
+      const [download] = await Promise.all([second.waitForEvent('download', { timeout: PAGE_TIMEOUT_MS }), second.locator('#refusal-keep').click()]);
+      assert.equal(download.suggestedFilename(), "What the server holds (this page's copy).html");
+      const kept = await readFile(await download.path(), 'utf8');
+      assert.match(kept, /<title>What the server holds\.<\/title>/);
+      assert.match(kept, /<p>What the server holds\.<\/p><p>Only in this browser\.<\/p>/);
       // The first tab, sent through the server's resync, goes on saving into the same copy.
       await caretToEndOfBlock(alice.page, 0);
       await alice.page.keyboard.type(' Typed after.');
@@ -184,6 +224,7 @@ describe('refused pages', () => {
       await second.reload({ timeout: PAGE_TIMEOUT_MS });
       await waitForText([second], 'What the server holds. Typed after.');
       assert.equal(await second.locator('#refusal').isVisible(), false);
+      assert.doesNotMatch((await second.locator('#editor').textContent()) ?? '', /Only in this browser/, 'the refused paragraph came back');
     });
   });
 

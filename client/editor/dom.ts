@@ -1,7 +1,7 @@
 /**
  * Small DOM helpers shared by the pages: typed element lookup that fails loudly when the
- * page's markup and its script disagree, and access to localStorage that tolerates browsers
- * where it is disabled.
+ * page's markup and its script disagree, access to localStorage that tolerates browsers
+ * where it is disabled, and saving a file.
  */
 import type { KeyValueStorage } from './identity.js';
 
@@ -32,4 +32,18 @@ export function browserStorage(): KeyValueStorage | null {
   } catch {
     return null;
   }
+}
+
+/** Saves `blob` as a file called `name` (through a temporary link; no page navigation). */
+export function saveBlob(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  link.hidden = true;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // The download has started by now; the URL is only needed for that.
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }

@@ -4,6 +4,7 @@
  * the name the page joined with, so a view-only page exports through its view key), saved under
  * a name made from the title; and Print, which prints the document alone (see the print styles).
  */
+import { saveBlob } from './dom.js';
 import { downloadFileName, EXPORT_FORMATS, type ExportFormat } from './download-name.js';
 import { icon } from './icons.js';
 import { PopupMenu, type MenuEntry } from './menu.js';
@@ -17,20 +18,6 @@ export interface DownloadMenuOptions {
   readonly title: () => string;
   /** Tells the person that a download failed, in a sentence. */
   readonly fail: (message: string) => void;
-}
-
-/** Saves `blob` as a file called `name` (through a temporary link; no page navigation). */
-function saveBlob(blob: Blob, name: string): void {
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = name;
-  link.hidden = true;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  // The download has started by now; the URL is only needed for that.
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 export class DownloadMenu {

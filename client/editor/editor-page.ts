@@ -31,6 +31,7 @@ import { watchNetwork } from './network-watch.js';
 import { createOnServer, forgetCreatedOffline, isCreatedOffline } from './offline-created.js';
 import { DB_PREFIX, emptyCopy, evictStaleCopies, forgetCopy, noteCopyOpened } from './offline-copies.js';
 import { watchOfflineMerges } from './offline-merge-note.js';
+import { offerPageCopy, pageCopyHtml } from './page-copy.js';
 import { forgetDoc, rememberDoc } from './recent-docs.js';
 import { emptiesLocalCopy, forgetsDocument, refusalFor, showRefusal, type RefusalReason } from './refusal.js';
 import { registerServiceWorker } from './service-worker-registration.js';
@@ -45,6 +46,7 @@ import { TitleTracker } from './title-tracker.js';
 import { Toolbar } from './toolbar.js';
 import { toolbarLayout } from './toolbar-items.js';
 import { pickPictureCommand, removePictures } from './image-insert.js';
+import { blobPath } from './image-copy.js';
 import { ImageQueue } from './image-queue.js';
 import { ImageUploads } from './image-uploads.js';
 import { FRAGMENT_NAME } from '../../document/fragment.js';
@@ -224,6 +226,11 @@ function start(route: PageRoute): void {
     linkPopover.close(false);
     bubble.hide();
     titles.destroy();
+    // A page whose copy the server could not take keeps what it showed for the person to save:
+    // the browser's copy is emptied below.
+    const kept = emptiesLocalCopy(reason)
+      ? { html: pageCopyHtml(editorView.state.doc, docTitle(fragment), (id) => new URL(blobPath(route.docName, id), location.href).href), title: docTitle(fragment) }
+      : null;
     // The text leaves the page, not only the screen.
     editorView.destroy();
     byId('editor').replaceChildren();
@@ -237,6 +244,7 @@ function start(route: PageRoute): void {
     if (emptiesLocalCopy(reason)) void persistence.destroy().then(() => emptyCopy(storage, route.docName));
     notice.clear();
     showRefusal(reason);
+    if (kept !== null) offerPageCopy(byId('refusal-keep', HTMLButtonElement), kept.html, kept.title);
   };
 
   const reveal = gateEditor({
