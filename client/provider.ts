@@ -110,7 +110,10 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
    */
   private step2LeftOut = false;
   private stopped = false;
-  /** The refusal that stopped this provider for good (doc-deleted, change-not-applied), until connect(). */
+  /**
+   * The refusal that stopped this provider for good: doc-deleted (until connect()), or
+   * change-not-applied (for as long as it lives: connect() throws).
+   */
   private refusedForGood: QuireErrorPayload | null = null;
   private destroyed = false;
   /** Sequence numbers of updates not yet sent on the current connection. */
@@ -201,6 +204,10 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
 
   connect(): void {
     if (this.destroyed) throw new RangeError('This provider was destroyed; create a new one to connect again.');
+    // Its handshake would carry the change again, and break the room again (see stoppedForGood).
+    if (this.refusedForGood?.code === 'change-not-applied') {
+      throw new RangeError("This provider's document holds a change the server could not apply (change-not-applied); connecting it again would send that change again. Load the document from the server into a new Y.Doc and provider.");
+    }
     this.stopped = false;
     this.refusedForGood = null;
     if (this.channel.connected) return;
@@ -667,7 +674,8 @@ export class DocProvider extends TypedEmitter<DocProviderEvents> {
    * this copy could not be applied (`change-not-applied`: its copy no longer fits the server's,
    * and every handshake would carry the change again, each sending the document's members
    * through a resync). The page then empties its copy and offers the server's. Whoever waits for
-   * the copy to be saved learns that it never will be (until connect() is called again).
+   * the copy to be saved learns that it never will be: after doc-deleted, until connect() is
+   * called again; after change-not-applied, for good, and connect() throws.
    */
   private stoppedForGood(reply: SaveReply): boolean {
     if (reply.ok || (reply.error.code !== 'doc-deleted' && reply.error.code !== 'change-not-applied')) return false;

@@ -99,6 +99,11 @@ describe('changes that break a room', () => {
       assert.equal(resyncs(), 1, 'one resync only');
       assert.deepEqual(errors, ['change-not-applied']);
       assert.equal(page.status, 'disconnected');
+      // Nor can a program make it join again: its document still holds the change.
+      assert.throws(() => page.connect(), /connecting it again would send that change again/);
+      await assert.rejects(page.whenSaved(), /refused this copy for good/);
+      await sleep(300);
+      assert.equal(resyncs(), 1, 'connect() sent the change again');
     } finally {
       await counter.close();
     }
