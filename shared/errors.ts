@@ -10,7 +10,7 @@ export const ERROR_CODES = [
   'forbidden', // the token verifier refused the connection
   'read-only', // a `view` connection tried to change the document
   'invalid-update', // bytes that are not a well-formed Yjs update or sync message
-  'change-not-applied', // a change Yjs could not apply as its sender typed it: the server reloaded the document without it; the sender's copy no longer fits the server's
+  'change-not-applied', // a change Yjs could not apply as its sender typed it, or not within its deadline: the server reloaded the document without it; the sender's copy no longer fits the server's
   'missing-dependencies', // an update building on changes the server does not have (send those first)
   'update-too-large',
   'update-too-complex', // more structs, deletions or nesting in one update than the server accepts

@@ -247,15 +247,17 @@ export class Collaboration {
       if (this.holdOffs.heldOff(connection.remoteAddress)) {
         throw new QuireError('rate-limited', 'Changes from this network could not be applied; changes from it are refused for a while.');
       }
+      let durable: Promise<void>;
       try {
-        await room.applyClientChange(member, decoded.payload, decoded.type === SYNC_STEP2 ? 'step2' : 'update', state.structs);
+        durable = room.applyClientChange(member, decoded.payload, decoded.type === SYNC_STEP2 ? 'step2' : 'update', state.structs);
       } catch (error) {
-        // Once the refusal has gone out, a connection whose network is now held off is closed.
-        if (error instanceof ChangeBrokeRoom && this.holdOffs.brokeRoom(connection.remoteAddress, error.reason === 'misplaced') > 0) {
-          setImmediate(() => connection.close());
-        }
+        // Refusals come in this turn: a network a change held off is held off before the next
+        // message of the same read (which may be for another document) is looked at. Once the
+        // refusal has gone out, the connection is closed.
+        if (error instanceof ChangeBrokeRoom && this.holdOffs.brokeRoom(connection.remoteAddress) > 0) setImmediate(() => connection.close());
         throw error;
       }
+      await durable;
       this.options.observer.changeAccepted({ docName: room.docName, bytes: decoded.payload.length });
       if (room.logEntries >= this.options.compactAfterEntries) void this.options.registry.scheduleCompaction(room.docName);
       return { ok: true };

@@ -8,7 +8,7 @@
  * time is up (wall time and the process's CPU time both) throws from inside `Y.applyUpdate`. The
  * room then treats it like any change Yjs throws on: nothing of it is relayed or stored, the
  * room is rebuilt from storage, and its sender is refused `change-not-applied` (ChangeBrokeRoom,
- * room.ts), with its network held off at once (network-hold-offs.ts).
+ * room.ts), and its network is charged for it (network-hold-offs.ts).
  *
  * The check wraps `Y.Item.prototype.integrate` and the `deleted` getter of items once per process
  * (the cleanups Yjs runs after a change loop over items outside `integrate`). Outside

@@ -8,13 +8,13 @@ describe('NetworkHoldOffs', () => {
     return { holdOffs: new NetworkHoldOffs(() => now), pass: (ms) => void (now += ms) };
   }
 
-  it('lets a first break that may be honest go, then holds off 60 s, twice as long each time, up to 30 minutes', () => {
+  it('lets the first break go, then holds off 60 s, twice as long each time, up to 30 minutes', () => {
     const { holdOffs, pass } = clocked();
-    assert.equal(holdOffs.brokeRoom('203.0.113.9', true), 0);
+    assert.equal(holdOffs.brokeRoom('203.0.113.9'), 0);
     assert.equal(holdOffs.heldOff('203.0.113.9'), false, 'let go');
     const earned: number[] = [];
     for (let i = 0; i < 8; i++) {
-      const ms = holdOffs.brokeRoom('203.0.113.9', true);
+      const ms = holdOffs.brokeRoom('203.0.113.9');
       earned.push(ms);
       assert.equal(holdOffs.heldOff('203.0.113.9'), true);
       pass(ms - 1);
@@ -25,30 +25,32 @@ describe('NetworkHoldOffs', () => {
     assert.deepEqual(earned, [60_000, 120_000, 240_000, 480_000, 960_000, MAX_HOLD_OFF_MS, MAX_HOLD_OFF_MS, MAX_HOLD_OFF_MS]);
   });
 
-  it('holds off at once for a break only a crafted change makes, and counts both kinds together', () => {
+  it('counts each network on its own', () => {
     const { holdOffs } = clocked();
-    assert.equal(holdOffs.brokeRoom('203.0.113.9', false), FIRST_HOLD_OFF_MS);
-    assert.equal(holdOffs.brokeRoom('203.0.113.9', true), 2 * FIRST_HOLD_OFF_MS, 'a break that may be honest is not let go after another');
-    assert.equal(holdOffs.brokeRoom('203.0.113.10', true), 0, 'another network is its own');
-    assert.equal(holdOffs.brokeRoom('203.0.113.10', false), FIRST_HOLD_OFF_MS);
+    assert.equal(holdOffs.brokeRoom('203.0.113.9'), 0);
+    assert.equal(holdOffs.brokeRoom('203.0.113.9'), FIRST_HOLD_OFF_MS);
+    assert.equal(holdOffs.brokeRoom('203.0.113.10'), 0, 'another network is let go');
+    assert.equal(holdOffs.heldOff('203.0.113.10'), false);
+    assert.equal(holdOffs.heldOff('203.0.113.9'), true);
   });
 
   it('forgets a network ten minutes after its last hold-off ended', () => {
     const { holdOffs, pass } = clocked();
-    holdOffs.brokeRoom('203.0.113.9', true);
-    assert.equal(holdOffs.brokeRoom('203.0.113.9', true), FIRST_HOLD_OFF_MS);
+    holdOffs.brokeRoom('203.0.113.9');
+    assert.equal(holdOffs.brokeRoom('203.0.113.9'), FIRST_HOLD_OFF_MS);
     pass(FIRST_HOLD_OFF_MS + MEMORY_MS - 1);
-    assert.equal(holdOffs.brokeRoom('203.0.113.9', true), 2 * FIRST_HOLD_OFF_MS, 'still remembered a moment before');
+    assert.equal(holdOffs.brokeRoom('203.0.113.9'), 2 * FIRST_HOLD_OFF_MS, 'still remembered a moment before');
     pass(2 * FIRST_HOLD_OFF_MS + MEMORY_MS);
-    assert.equal(holdOffs.brokeRoom('203.0.113.9', true), 0, 'forgotten: let go as a first');
+    assert.equal(holdOffs.brokeRoom('203.0.113.9'), 0, 'forgotten: let go as a first');
     // A network let go is remembered for MEMORY_MS too.
     pass(MEMORY_MS - 1);
-    assert.equal(holdOffs.brokeRoom('203.0.113.9', true), FIRST_HOLD_OFF_MS);
+    assert.equal(holdOffs.brokeRoom('203.0.113.9'), FIRST_HOLD_OFF_MS);
   });
 
   it('holds off an IPv6 sender by its /64', () => {
     const { holdOffs } = clocked();
-    holdOffs.brokeRoom('2001:db8:9:1::9', false);
+    holdOffs.brokeRoom('2001:db8:9:1::9');
+    holdOffs.brokeRoom('2001:db8:9:1::9');
     assert.equal(holdOffs.heldOff('2001:db8:9:1:a:b:c:d'), true);
     assert.equal(holdOffs.heldOff('2001:db8:9:2::9'), false);
   });

@@ -6,8 +6,9 @@
  * its integration deadline also up to a second of CPU; such changes are cheap to craft. Each is
  * charged to its sender's network (network-key.ts), whatever connection it came on:
  *
- * - A break that honest clients can cause (undo meeting a Yjs bug: the README's Known limits) is
- *   let go the first time while none is remembered; any other break is not.
+ * - The first break while none is remembered is let go: an honest client can cause one (undo
+ *   meeting a Yjs bug, the README's Known limits; or a change starved past its deadline on a
+ *   machine busy enough that a pause of the process counted towards it).
  * - Each break after that holds the network off, FIRST_HOLD_OFF_MS the first time and twice as
  *   long each time after, up to MAX_HOLD_OFF_MS.
  * - A network is forgotten MEMORY_MS after its last hold-off ends.
@@ -45,15 +46,15 @@ export class NetworkHoldOffs {
 
   /**
    * Notes that a change from `address`'s network broke a room; answers how long the network is
-   * now held off (0: let go, when `mayBeHonest` and none is remembered for it).
+   * now held off (0: let go, as the first while none is remembered for it).
    */
-  brokeRoom(address: string, mayBeHonest: boolean): number {
+  brokeRoom(address: string): number {
     const now = this.now();
     for (const [network, record] of this.records) if (record.rememberedUntil <= now) this.records.delete(network);
     const network = networkKey(address);
     const last = this.records.get(network);
     let holdOffMs: number;
-    if (last === undefined) holdOffMs = mayBeHonest ? 0 : FIRST_HOLD_OFF_MS;
+    if (last === undefined) holdOffMs = 0;
     else holdOffMs = last.holdOffMs === 0 ? FIRST_HOLD_OFF_MS : Math.min(MAX_HOLD_OFF_MS, 2 * last.holdOffMs);
     this.records.set(network, { heldOffUntil: now + holdOffMs, rememberedUntil: now + holdOffMs + MEMORY_MS, holdOffMs });
     return holdOffMs;

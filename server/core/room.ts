@@ -42,11 +42,12 @@ import type { UpdateWriter } from './update-writer.js';
 
 /**
  * The refusal of a change that broke its room: Yjs threw on it, or placed it otherwise than its
- * sender could have typed it (placed-as-sent.ts: `misplaced`, which honest undo can cause, see the
- * README's Known limits), or it outlived its integration deadline (integrate-deadline.ts:
- * `too-slow`, which only a crafted change does). Nothing of it was relayed or stored, and the
- * room is being rebuilt, so its members go through a resync; the sender's copy of the document
- * holds the change and no longer fits the server's.
+ * sender could have typed it (placed-as-sent.ts; honest undo can cause this, see the README's
+ * Known limits), both `misplaced`; or it outlived its integration deadline (integrate-deadline.ts:
+ * `too-slow`, nearly always a crafted change). Nothing of it was relayed or stored, and the room
+ * is being rebuilt, so its members go through a resync; the sender's copy of the document holds
+ * the change and no longer fits the server's. Its sender's network is charged for it
+ * (network-hold-offs.ts).
  */
 export class ChangeBrokeRoom extends QuireError {
   constructor(readonly reason: 'misplaced' | 'too-slow') {
@@ -245,8 +246,10 @@ export class Room {
   }
 
   /**
-   * Applies a client's change and resolves once everything it caused is durable. Rejects with a
-   * QuireError when the change is refused; nothing of it is then applied, stored or relayed.
+   * Applies a client's change; the promise it returns resolves once everything the change caused
+   * is durable. A refusal is thrown at once, in the caller's turn, as a QuireError (so that what
+   * a change that broke the room costs its sender is settled before the next message of the same
+   * read is looked at); nothing of a refused change is applied, stored or relayed.
    *
    * Only what Yjs integrated is stored, never the client's bytes as sent: a change that alters
    * nothing is acknowledged once everything queued for the document before it is durable (what
@@ -259,7 +262,7 @@ export class Room {
    * declares it holds is checked against it and the document's cap before the update is decoded,
    * its whole cost taken from it once checked.
    */
-  async applyClientChange(member: Member, update: Uint8Array, kind: ChangeKind, budget: StructBudget = UNLIMITED): Promise<void> {
+  applyClientChange(member: Member, update: Uint8Array, kind: ChangeKind, budget: StructBudget = UNLIMITED): Promise<void> {
     if (!mayEdit(member.role)) {
       throw new QuireError('read-only', 'This connection has view-only access; the document cannot be changed through it.');
     }
@@ -325,10 +328,11 @@ export class Room {
     const writes = this.process(captured, relayedFirst);
     if (leftPending && kind === 'update') {
       // What did integrate is relayed and stored like any change; the sender learns the rest is missing.
+      this.storeUnawaited(writes);
       throw new QuireError('missing-dependencies', 'The update depends on changes the server does not have; run the handshake again to send them.');
     }
-    if (writes.length === 0) await this.options.writer.settled(this.docName);
-    else await Promise.all(writes);
+    if (writes.length === 0) return this.options.writer.settled(this.docName);
+    return Promise.all(writes).then(() => undefined);
   }
 
   /**

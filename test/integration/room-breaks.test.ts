@@ -11,6 +11,9 @@ import { encodeUpdateMessage } from '../../shared/protocol.js';
 import { craftedItems } from '../support/crafted-updates.js';
 import { createDocWithLinks } from '../support/links.js';
 import { RawClient, refusalCode } from '../support/raw-client.js';
+import { RawWebSocket } from '../support/raw-websocket.js';
+import { FRAME_REPLY, encodeClientSync } from '../../shared/ws-frames.js';
+import type { SaveReply } from '../../shared/events.js';
 import { useTestServer } from '../support/test-server.js';
 import { sleep, waitFor } from '../support/wait.js';
 
@@ -110,5 +113,27 @@ describe('changes that break a room', () => {
     const fresh = t().provider(docName);
     await fresh.whenSynced();
     assert.equal(fresh.doc.getText('notes').toString(), 'notes');
+  });
+
+  it('holds the network off before the next message of the same read: changes for several documents sent in one write break one room', async () => {
+    seconds(2 * 60 + 600); // the last tests' hold-offs are over, and their network forgotten
+    const documents = [await documentWithNotes(), await documentWithNotes(), await documentWithNotes()];
+    // The network's first break, let go.
+    assert.equal(await documents[0]!.send(misplaced(31_950)), 'change-not-applied');
+    const socket = await RawWebSocket.connect(t().url);
+    try {
+      for (const { docName } of documents) assert.deepEqual(await socket.join(docName), { ok: true, role: 'edit' });
+      // One change for each document, in one write: the server reads them in one go.
+      const tcp = (socket.socket as unknown as { _socket: { cork(): void; uncork(): void } })._socket;
+      tcp.cork();
+      documents.forEach(({ docName }, i) => socket.send(encodeClientSync(100 + i, docName, encodeUpdateMessage(misplaced(31_960 + i)))));
+      tcp.uncork();
+      const replies = (): SaveReply[] => socket.frames.flatMap((frame) => (frame?.kind === FRAME_REPLY && frame.ack >= 100 ? [frame.reply as SaveReply] : []));
+      await waitFor('the three replies', () => replies().length === 3, 5000);
+      const codes = replies().map((reply) => (reply.ok ? 'ok' : reply.error.code));
+      assert.deepEqual(codes, ['change-not-applied', 'rate-limited', 'rate-limited']);
+    } finally {
+      socket.close();
+    }
   });
 });
