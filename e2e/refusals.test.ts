@@ -206,6 +206,7 @@ describe('refused pages', () => {
       assert.match(kept, /<title>What the server holds\.<\/title>/);
       assert.match(kept, /<p>What the server holds\.<\/p><p>Only in this browser\.<\/p>/);
       // The first tab, sent through the server's resync, goes on saving into the same copy.
+      await alice.page.bringToFront();
       await caretToEndOfBlock(alice.page, 0);
       await alice.page.keyboard.type(' Typed after.');
       await waitForSaved(alice.page);

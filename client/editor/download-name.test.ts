@@ -27,4 +27,15 @@ describe('downloadFileName', () => {
     assert.ok(name.length <= MAX_FILE_BASE_LENGTH + 3, name);
     assert.match(name, /^(word )*word\.md$/);
   });
+
+  it('puts a note after the title, and shortens the title to keep it', () => {
+    assert.equal(downloadFileName('Launch plan.', 'html', "(this page's copy)"), "Launch plan (this page's copy).html");
+    assert.equal(downloadFileName('', 'html', "(this page's copy)"), "Untitled (this page's copy).html");
+    for (const title of ['A fairly long meeting notes title for the quarterly planning review', 'word '.repeat(40), 'x'.repeat(200)]) {
+      const name = downloadFileName(title, 'html', "(this page's copy)");
+      assert.ok(name.endsWith(" (this page's copy).html"), name);
+      assert.ok(name.length <= MAX_FILE_BASE_LENGTH + '.html'.length, name);
+      assert.notEqual(name, downloadFileName(title, 'html'), 'the same name as the export of the server\'s version');
+    }
+  });
 });

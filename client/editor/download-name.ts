@@ -17,9 +17,11 @@ export const MAX_FILE_BASE_LENGTH = 80;
 /**
  * A file name for a document titled `title` in `format`: characters no file system accepts (and
  * control characters) become spaces, whitespace collapses, leading dots go (no hidden files),
- * and an empty result is "Untitled". Always ends in the format's extension.
+ * and an empty result is "Untitled". `note` (a few words, such as "(this page's copy)") follows
+ * the title, which is shortened to leave room for it. Always ends in the format's extension.
  */
-export function downloadFileName(title: string, format: ExportFormat): string {
+export function downloadFileName(title: string, format: ExportFormat, note = ''): string {
+  const room = MAX_FILE_BASE_LENGTH - (note === '' ? 0 : note.length + 1);
   let base = title
     // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u001f\u007f<>:"/\\|?*]/g, ' ')
@@ -27,10 +29,12 @@ export function downloadFileName(title: string, format: ExportFormat): string {
     .trim()
     .replace(/^\.+/, '')
     .trim();
-  if (base.length > MAX_FILE_BASE_LENGTH) {
-    const cut = base.slice(0, MAX_FILE_BASE_LENGTH);
+  if (base.length > room) {
+    const cut = base.slice(0, room);
     const space = cut.lastIndexOf(' ');
-    base = (space > MAX_FILE_BASE_LENGTH / 2 ? cut.slice(0, space) : cut).trim();
+    base = (space > room / 2 ? cut.slice(0, space) : cut).trim();
   }
-  return `${base.replace(/\.+$/, '') || 'Untitled'}.${EXPORT_FORMATS[format].extension}`;
+  // A title's closing full stop does not stand before the extension, nor before the note.
+  base = base.replace(/[.\s]+$/, '') || 'Untitled';
+  return `${note === '' ? base : `${base} ${note}`}.${EXPORT_FORMATS[format].extension}`;
 }

@@ -218,6 +218,18 @@ function start(route: PageRoute): void {
     void uploads.restore().catch((error: unknown) => console.warn('Waiting pictures could not be read from IndexedDB', error));
   }
 
+  /** What the page shows, as a web page file (page-copy.ts); null when it cannot be made. */
+  const copyOfPage = (doc: typeof editorView.state.doc): { html: string; title: string } | null => {
+    try {
+      const title = docTitle(fragment);
+      return { html: pageCopyHtml(doc, title, (id) => new URL(blobPath(route.docName, id), location.href).href), title };
+    } catch (error) {
+      // The refusal goes on without it: the copy is emptied all the same.
+      console.warn('The page could not make a copy of what it shows', error);
+      return null;
+    }
+  };
+
   /** The server will not show this page its document: say why, and keep nothing of it here. */
   const refuse = (reason: RefusalReason): void => {
     if (refused) return;
@@ -228,9 +240,7 @@ function start(route: PageRoute): void {
     titles.destroy();
     // A page whose copy the server could not take keeps what it showed for the person to save:
     // the browser's copy is emptied below.
-    const kept = emptiesLocalCopy(reason)
-      ? { html: pageCopyHtml(editorView.state.doc, docTitle(fragment), (id) => new URL(blobPath(route.docName, id), location.href).href), title: docTitle(fragment) }
-      : null;
+    const pageCopy = emptiesLocalCopy(reason) ? copyOfPage(editorView.state.doc) : null;
     // The text leaves the page, not only the screen.
     editorView.destroy();
     byId('editor').replaceChildren();
@@ -244,7 +254,7 @@ function start(route: PageRoute): void {
     if (emptiesLocalCopy(reason)) void persistence.destroy().then(() => emptyCopy(storage, route.docName));
     notice.clear();
     showRefusal(reason);
-    if (kept !== null) offerPageCopy(byId('refusal-keep', HTMLButtonElement), kept.html, kept.title);
+    if (pageCopy !== null) offerPageCopy(byId('refusal-keep', HTMLButtonElement), pageCopy.html, pageCopy.title);
   };
 
   const reveal = gateEditor({

@@ -26,15 +26,9 @@ export function pageCopyHtml(doc: PmNode, title: string, pictureUrl: (blobId: st
   return `<!doctype html>\n${page.documentElement.outerHTML}\n`;
 }
 
-/** The file name of a page's copy of a document titled `title`. */
-export function pageCopyFileName(title: string): string {
-  // A title's closing full stop would stand before the note: "Notes. (this page's copy)".
-  const base = title.replace(/[.\s]+$/, '');
-  return downloadFileName(`${base === '' ? 'Untitled' : base} (this page's copy)`, 'html');
-}
-
 /** Shows `button` and makes it save `html` as the page's copy of a document titled `title`. */
 export function offerPageCopy(button: HTMLButtonElement, html: string, title: string): void {
   button.hidden = false;
-  button.addEventListener('click', () => saveBlob(new Blob([html], { type: 'text/html;charset=utf-8' }), pageCopyFileName(title)));
+  const name = downloadFileName(title, 'html', "(this page's copy)");
+  button.addEventListener('click', () => saveBlob(new Blob([html], { type: 'text/html;charset=utf-8' }), name));
 }

@@ -41,7 +41,7 @@ const TEXTS: Record<RefusalReason, RefusalText> = {
   },
   'copy-unsaveable': {
     title: 'This page could not save its copy',
-    text: 'The server could not take a change made on this page: this copy of the document no longer fits the one on the server (a rare fault of undo can cause this). The server’s document was not changed by it, and this browser has emptied its own copy. What was typed here since the last “All changes saved” is not on the server: download this page’s copy to keep it, then reload the page to go on from the server’s version.',
+    text: 'The server could not take a change made on this page, so this copy of the document no longer fits the one on the server (this is rare). The server’s document was not changed by it, and this browser has emptied its own copy. What was typed here since the last “All changes saved” is not on the server: download this page’s copy to keep it, then reload the page to go on from the server’s version.',
   },
 };
 
