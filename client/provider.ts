@@ -726,10 +726,10 @@ function openChannel(baseUrl: string, options: DocProviderOptions): Channel {
 
 /**
  * The WebSocket class a provider uses unless told otherwise: the `ws` package's under Node, the
- * platform's in a browser. Node 22 and later have a global WebSocket too (undici's), but with it
- * providers in the convergence tests never synced again after the server was killed and restarted
- * (they do with `ws`, which every Node version runs here), and `ws` hands over each message
- * without an event object.
+ * platform's in a browser. Node 22 and later have a global WebSocket too (undici's); `ws` is
+ * kept because every Node version runs it here and it hands over each message without an event
+ * object. (undici's also works, given as `webSocket`: the channel gives up on a socket that errs
+ * before it opens, which undici 6 never closes.)
  */
 function defaultWebSocket(): WebSocketClass {
   const runsOnNode = (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node !== undefined;

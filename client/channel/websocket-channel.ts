@@ -155,14 +155,29 @@ export class WebSocketChannel extends TypedEmitter<ChannelEvents> implements Cha
     } else {
       socket.onmessage = (event) => this.receive(event.data);
     }
-    socket.onerror = () => undefined;
-    socket.onclose = () => {
-      const wasOpen = this.isOpen;
-      this.forget(socket);
-      if (wasOpen) this.emit('disconnect');
-      else this.emit('connect-failed');
-      if (this.wanted) this.scheduleRetry();
+    // A socket that could not connect fires `error`, then `close`; undici's (Node's global
+    // WebSocket: 6.x, the one in Node 20 and 22) fires only `error` and stays CONNECTING for good,
+    // so a socket that errs before it opened is given up on at once.
+    socket.onerror = () => {
+      if (this.socket === socket && !this.isOpen) this.ended(socket, true);
     };
+    socket.onclose = () => this.ended(socket, false);
+  }
+
+  /** `socket` closed, or never opened (`abandon`: it is closed here too): says so, and dials again if wanted. */
+  private ended(socket: WebSocketLike, abandon: boolean): void {
+    const wasOpen = this.isOpen;
+    this.forget(socket);
+    if (abandon) {
+      try {
+        socket.close();
+      } catch {
+        // Already closing.
+      }
+    }
+    if (wasOpen) this.emit('disconnect');
+    else this.emit('connect-failed');
+    if (this.wanted) this.scheduleRetry();
   }
 
   private receive(data: unknown): void {

@@ -82,6 +82,28 @@ describe('provider channels', () => {
     }
   });
 
+  it("comes back through a server restart on undici's WebSocket (Node's own), which never closes a socket that could not connect", async () => {
+    // Node 22 and later have it as their global WebSocket; on Node 20 it comes from the package.
+    const Undici = (globalThis as { WebSocket?: unknown }).WebSocket ?? (await import('undici')).WebSocket;
+    const server = await startTestServer();
+    try {
+      const docName = await server.createDoc();
+      const provider = server.provider(docName, { via: 'websocket', webSocket: Undici as never, reconnectDelayMs: 50, reconnectDelayMaxMs: 200 });
+      await provider.whenSynced();
+      let failedDials = 0;
+      provider.channel.on('connect-failed', () => failedDials++);
+      await server.stop();
+      provider.doc.getText('t').insert(0, 'made while the server was down');
+      // Dials while the server is down fail, and each leads to the next.
+      await waitFor('two failed dials', () => failedDials >= 2, 10_000);
+      await server.restart();
+      await withTimeout('the provider to resync after the restart', provider.whenSaved(), 15_000);
+      assert.equal(provider.status, 'synced');
+    } finally {
+      await server.close();
+    }
+  });
+
   it('tells a WebSocket connection it was kicked when its document is deleted', async () => {
     const id = await t().createDoc();
     const provider = t().provider(id, { via: 'websocket' });
