@@ -4,8 +4,9 @@
  * server's version, and whatever was typed here since the last "All changes saved" would be
  * gone. The file keeps it: the document as this page showed it, written through the editor's
  * schema (so it carries nothing the editor would not show), with pictures at absolute addresses
- * of this server (a picture added offline and not uploaded yet is only its alt text's place). It
- * is made before the editor leaves the page and saved only when asked for.
+ * of this server (a picture added on the page and not uploaded yet gets there when the browser
+ * opens the document again). It is made before the editor leaves the page and saved only when
+ * asked for.
  */
 import { DOMSerializer, type Node as PmNode } from 'prosemirror-model';
 import { schema } from '../../document/schema.js';

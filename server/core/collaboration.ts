@@ -245,7 +245,7 @@ export class Collaboration {
         return { ok: true };
       }
       if (this.holdOffs.heldOff(connection.remoteAddress)) {
-        throw new QuireError('rate-limited', 'Changes from this network could not be applied; changes from it are refused for a while.');
+        throw new QuireError('rate-limited', 'Changes from this network broke documents on this server; its changes are refused for a while.');
       }
       let durable: Promise<void>;
       try {
