@@ -11,6 +11,7 @@ import * as Y from 'yjs';
 import { newDocId, newViewToken } from '../shared/doc-id.js';
 import { encodeUpdateMessage } from '../shared/protocol.js';
 import { craftedItems } from '../test/support/crafted-updates.js';
+import { makePng } from '../test/support/png.js';
 import { MirrorDoc, RawClient } from '../test/support/raw-client.js';
 import { createDoc, deleteDocAsAdmin, regenerateViewLink } from '../test/support/e2e/api.js';
 import { caretToEndOfBlock, createPerson, PAGE_TIMEOUT_MS, waitForSaved, waitForText, type Person } from '../test/support/e2e/editor-page.js';
@@ -47,10 +48,10 @@ async function assertRefusalPage(page: Page, keepsCopy = false): Promise<void> {
 }
 
 /**
- * A change appending a paragraph holding `text` to the document as the server holds it now, made
- * by Yjs client `client` and not sent.
+ * A change appending a paragraph holding `text` and the picture of blob `pictureId` to the
+ * document as the server holds it now, made by Yjs client `client` and not sent.
  */
-async function offlineParagraph(url: string, docId: string, client: number, text: string): Promise<Uint8Array> {
+async function offlineParagraph(url: string, docId: string, client: number, text: string, pictureId: string): Promise<Uint8Array> {
   const reader = await RawClient.connect(url);
   try {
     assert.deepEqual(await reader.join(docId), { ok: true, role: 'edit' });
@@ -62,7 +63,10 @@ async function offlineParagraph(url: string, docId: string, client: number, text
     mirror.destroy();
     const before = Y.encodeStateVector(local);
     const paragraph = new Y.XmlElement('paragraph');
-    paragraph.insert(0, [new Y.XmlText(text)]);
+    const picture = new Y.XmlElement('image');
+    picture.setAttribute('src', pictureId);
+    picture.setAttribute('alt', 'A picture');
+    paragraph.insert(0, [new Y.XmlText(text), picture]);
     const fragment = local.getXmlFragment('prosemirror');
     fragment.insert(fragment.length, [paragraph]);
     return Y.encodeStateAsUpdate(local, before);
@@ -172,9 +176,13 @@ describe('refused pages', () => {
       }
       const alice = await scenario.open(doc.editPath, 'Alice');
       await waitForText([alice.page], 'What the server holds.');
-      // A paragraph only the browser's copy holds, typed offline as it were: it goes out in the
-      // same handshake as the change, and is refused with it.
-      const offline = await offlineParagraph(server.url, doc.id, 31_901, 'Only in this browser.');
+      // A paragraph only the browser's copy holds, typed offline as it were, with a picture the
+      // server has: it goes out in the same handshake as the change, and is refused with it.
+      const png = makePng({ width: 12, height: 8 });
+      const uploaded = await fetch(`${server.url}/api/docs/${doc.id}/blobs`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: new Uint8Array(png) });
+      assert.equal(uploaded.status, 201);
+      const { id: pictureId } = (await uploaded.json()) as { id: string };
+      const offline = await offlineParagraph(server.url, doc.id, 31_901, 'Only in this browser.', pictureId);
       const dbName = await alice.page.evaluate(() => `quire:${(window as unknown as { quire: { docName: string } }).quire.docName}`);
       // The browser's copy is given a change its sender could not have typed ("hello" at the start
       // of that text, before its last character: what a copy that met Yjs's undo fault can hold).
@@ -204,7 +212,11 @@ describe('refused pages', () => {
       assert.equal(download.suggestedFilename(), "What the server holds (this page's copy).html");
       const kept = await readFile(await download.path(), 'utf8');
       assert.match(kept, /<title>What the server holds\.<\/title>/);
-      assert.match(kept, /<p>What the server holds\.<\/p><p>Only in this browser\.<\/p>/);
+      assert.match(kept, /<p>What the server holds\.<\/p><p>Only in this browser\.<img [^>]*><\/p>/);
+      // The picture is inside the file, and nothing in it names the document (whoever is given
+      // the file could open the document with its address).
+      assert.ok(kept.includes(`src="data:image/png;base64,${Buffer.from(png).toString('base64')}"`), 'the picture is not in the file');
+      assert.ok(!kept.includes(doc.id), 'the copy names the document');
       // The first tab, sent through the server's resync, goes on saving into the same copy.
       await alice.page.bringToFront();
       await caretToEndOfBlock(alice.page, 0);

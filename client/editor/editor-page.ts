@@ -31,11 +31,12 @@ import { watchNetwork } from './network-watch.js';
 import { createOnServer, forgetCreatedOffline, isCreatedOffline } from './offline-created.js';
 import { DB_PREFIX, emptyCopy, evictStaleCopies, forgetCopy, noteCopyOpened } from './offline-copies.js';
 import { watchOfflineMerges } from './offline-merge-note.js';
-import { offerPageCopy, pageCopyHtml } from './page-copy.js';
+import { offerPageCopy } from './page-copy.js';
 import { forgetDoc, rememberDoc } from './recent-docs.js';
 import { emptiesLocalCopy, forgetsDocument, refusalFor, showRefusal, type RefusalReason } from './refusal.js';
 import { registerServiceWorker } from './service-worker-registration.js';
 import { ShareDialog } from './share-dialog.js';
+import { bearerHeaders } from './share-tools.js';
 import { LinkManager } from './link-manager.js';
 import { keptLinks } from './kept-links.js';
 import { takeSignedToken } from './signed-token.js';
@@ -218,16 +219,12 @@ function start(route: PageRoute): void {
     void uploads.restore().catch((error: unknown) => console.warn('Waiting pictures could not be read from IndexedDB', error));
   }
 
-  /** What the page shows, as a web page file (page-copy.ts); null when it cannot be made. */
-  const copyOfPage = (doc: typeof editorView.state.doc): { html: string; title: string } | null => {
-    try {
-      const title = docTitle(fragment);
-      return { html: pageCopyHtml(doc, title, (id) => new URL(blobPath(route.docName, id), location.href).href), title };
-    } catch (error) {
-      // The refusal goes on without it: the copy is emptied all the same.
-      console.warn('The page could not make a copy of what it shows', error);
-      return null;
-    }
+  /** A picture for the page's copy (page-copy.ts): one still waiting to be uploaded, else the server's. */
+  const pictureForCopy = async (id: string): Promise<Blob | null> => {
+    const waiting = uploads.waiting(id);
+    if (waiting !== null) return waiting;
+    const response = await fetch(blobPath(route.docName, id), { credentials: 'same-origin', headers: bearerHeaders(signedToken) });
+    return response.ok ? response.blob() : null;
   };
 
   /** The server will not show this page its document: say why, and keep nothing of it here. */
@@ -238,9 +235,9 @@ function start(route: PageRoute): void {
     linkPopover.close(false);
     bubble.hide();
     titles.destroy();
-    // A page whose copy the server could not take keeps what it showed for the person to save:
-    // the browser's copy is emptied below.
-    const pageCopy = emptiesLocalCopy(reason) ? copyOfPage(editorView.state.doc) : null;
+    // A page whose copy the server could not take keeps what it showed, for the person to save
+    // (the browser's copy is emptied below).
+    const shown = { doc: editorView.state.doc, title: docTitle(fragment) };
     // The text leaves the page, not only the screen.
     editorView.destroy();
     byId('editor').replaceChildren();
@@ -254,7 +251,7 @@ function start(route: PageRoute): void {
     if (emptiesLocalCopy(reason)) void persistence.destroy().then(() => emptyCopy(storage, route.docName));
     notice.clear();
     showRefusal(reason);
-    if (pageCopy !== null) offerPageCopy(byId('refusal-keep', HTMLButtonElement), pageCopy.html, pageCopy.title);
+    if (emptiesLocalCopy(reason)) offerPageCopy(byId('refusal-keep', HTMLButtonElement), shown.doc, shown.title, pictureForCopy);
   };
 
   const reveal = gateEditor({

@@ -66,6 +66,11 @@ export class ImageUploads {
     this.flush();
   }
 
+  /** A picture this page holds that the server does not have yet, or null. */
+  waiting(id: string): Blob | null {
+    return this.pending.get(id) ?? null;
+  }
+
   /** The `blob:` URL of a picture this page has locally, or null. */
   localUrl(id: string): string | null {
     return this.localUrls.get(id) ?? null;
