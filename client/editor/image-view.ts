@@ -108,7 +108,11 @@ export class ImageView implements NodeView {
     if (this.retry !== null) return;
     this.retry = setTimeout(() => {
       this.retry = null;
-      if (!this.view.isDestroyed) this.img.src = `${this.img.src.split('?')[0]}?retry=${Date.now()}`;
+      if (this.view.isDestroyed) return;
+      // The picture may have reached this page meanwhile (brought over from a copy): its `blob:`
+      // address with `?retry` after it would name nothing, so it is shown from the page instead.
+      if (this.context.uploads.localUrl(this.src) !== null) return this.render();
+      this.img.src = `${this.img.src.split('?')[0]}?retry=${Date.now()}`;
     }, this.retryDelay);
     this.retryDelay = Math.min(RETRY_MISSING_MAX_MS, this.retryDelay * 2);
   }
