@@ -47,7 +47,7 @@ import { TitleTracker } from './title-tracker.js';
 import { Toolbar } from './toolbar.js';
 import { toolbarLayout } from './toolbar-items.js';
 import { pickPictureCommand, removePictures } from './image-insert.js';
-import { blobPath } from './image-copy.js';
+import { blobPath, fetchWaitingOutBusy } from './image-copy.js';
 import { ImageQueue } from './image-queue.js';
 import { ImageUploads } from './image-uploads.js';
 import { FRAGMENT_NAME } from '../../document/fragment.js';
@@ -223,7 +223,7 @@ function start(route: PageRoute): void {
   const pictureForCopy = async (id: string): Promise<Blob | null> => {
     const waiting = uploads.waiting(id);
     if (waiting !== null) return waiting;
-    const response = await fetch(blobPath(route.docName, id), { credentials: 'same-origin', headers: bearerHeaders(signedToken) });
+    const response = await fetchWaitingOutBusy(blobPath(route.docName, id), { credentials: 'same-origin', headers: bearerHeaders(signedToken) });
     return response.ok ? response.blob() : null;
   };
 

@@ -65,7 +65,7 @@ const BUSY_ATTEMPTS = 4;
  * server's per-address limit): as long as the answer's Retry-After says (1 s when it says
  * nothing usable), a few times, then gives the last answer.
  */
-async function fetchWaitingOutBusy(url: string, init?: RequestInit): Promise<Response> {
+export async function fetchWaitingOutBusy(url: string, init?: RequestInit): Promise<Response> {
   for (let attempt = 1; ; attempt++) {
     const response = await fetch(url, init);
     if (response.status !== 429 || attempt >= BUSY_ATTEMPTS) return response;

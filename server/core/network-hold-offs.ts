@@ -23,10 +23,8 @@ export const MAX_HOLD_OFF_MS = 30 * 60_000;
 export const MEMORY_MS = 10 * 60_000;
 
 interface NetworkRecord {
-  /** Changes from the network are refused until then (ms; in the past when it was let go). */
+  /** Changes from the network are refused until then (ms; in the past when it was let go); the record is dropped MEMORY_MS after. */
   readonly heldOffUntil: number;
-  /** The record is dropped then (ms): MEMORY_MS after the hold-off ends. */
-  readonly rememberedUntil: number;
   /** The last hold-off it earned (ms; 0 when it was let go). */
   readonly holdOffMs: number;
 }
@@ -50,13 +48,13 @@ export class NetworkHoldOffs {
    */
   brokeRoom(address: string): number {
     const now = this.now();
-    for (const [network, record] of this.records) if (record.rememberedUntil <= now) this.records.delete(network);
+    for (const [network, record] of this.records) if (record.heldOffUntil + MEMORY_MS <= now) this.records.delete(network);
     const network = networkKey(address);
     const last = this.records.get(network);
     let holdOffMs: number;
     if (last === undefined) holdOffMs = 0;
     else holdOffMs = last.holdOffMs === 0 ? FIRST_HOLD_OFF_MS : Math.min(MAX_HOLD_OFF_MS, 2 * last.holdOffMs);
-    this.records.set(network, { heldOffUntil: now + holdOffMs, rememberedUntil: now + holdOffMs + MEMORY_MS, holdOffMs });
+    this.records.set(network, { heldOffUntil: now + holdOffMs, holdOffMs });
     return holdOffMs;
   }
 }
